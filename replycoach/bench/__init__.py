@@ -1,0 +1,53 @@
+"""Benchmarks that print numbers and record them in BENCHMARKS.md.
+
+Each suite owns one section of BENCHMARKS.md between ``<!-- section:NAME -->`` and ``<!-- /section:NAME -->``
+markers, so running one suite rewrites its own numbers and leaves the others' alone.
+"""
+
+from __future__ import annotations
+
+import platform
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+from replycoach.config import PROJECT_ROOT
+
+BENCHMARKS_FILE = PROJECT_ROOT / "BENCHMARKS.md"
+_HEADER = (
+    "# Benchmarks\n\n"
+    "Numbers measured on the project's reference machine (2 cores, 24 GB, CPU only). Each section is "
+    "rewritten by the command named in it; see README.md.\n"
+)
+
+
+def machine_line() -> str:
+    import os
+
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}"
+    )
+
+
+def write_section(name: str, markdown: str, path: Path = BENCHMARKS_FILE) -> None:
+    """Replace (or append) section ``name`` of BENCHMARKS.md with ``markdown``."""
+    text = path.read_text(encoding="utf-8") if path.exists() else _HEADER
+    block = f"<!-- section:{name} -->\n{markdown.rstrip()}\n<!-- /section:{name} -->"
+    pattern = re.compile(rf"<!-- section:{re.escape(name)} -->.*?<!-- /section:{re.escape(name)} -->", re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _m: block, text)
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def markdown_table(header: list[str], rows: list[list]) -> str:
+    def cell(v) -> str:
+        if isinstance(v, float):
+            return f"{v:.3f}" if abs(v) < 100 else f"{v:.0f}"
+        return "" if v is None else str(v)
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)

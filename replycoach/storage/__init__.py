@@ -1,0 +1,1 @@
+"""Storage: one facade (``Store``) over SQLAlchemy; Alembic owns the schema."""

@@ -1,0 +1,162 @@
+"""Plain values the storage facade takes and returns. Pages and the CLI use these, never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+
+
+class Role(str, Enum):
+    trainee = "trainee"
+    coach = "coach"
+    hr = "hr"
+    admin = "admin"
+
+
+class StorageError(Exception):
+    """Base of the facade's domain errors."""
+
+
+class MissingEntry(StorageError):
+    """The thing asked for does not exist (or the viewer may not know that it does)."""
+
+
+class Forbidden(StorageError):
+    """The viewer's role or ownership does not allow this."""
+
+
+class Conflict(StorageError):
+    """E.g. a username that is taken."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    team: str | None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class PrincipleScore:
+    principle: str
+    score: float | None
+    weight: float
+
+
+@dataclass(frozen=True)
+class NewAttempt:
+    """What a submitted reply stores. ``client_token`` makes a double submit (a reload, a double click)
+    store one attempt, not two."""
+
+    user_id: int
+    case_id: str
+    case_hash: str
+    language: str
+    handling: str
+    reply: str
+    opened_at: datetime
+    submitted_at: datetime
+    response_seconds: float
+    score: float
+    passed: bool
+    grader_version: str
+    embedder: str
+    principles: list[PrincipleScore]
+    grade_json: dict  # Grade.to_dict(): evidence, tips, warnings
+    client_token: str
+    turn: int = 1  # 2 for the answer to the customer's follow-up
+    parent_id: int | None = None  # the first turn's attempt, for turn 2+
+    follow_up_text: str | None = None  # what the customer wrote that turn 2 answers
+    llm_json: dict | None = None  # the LLM judge's verdicts, when used
+    needs_review: bool = False
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    user_id: int
+    username: str
+    team: str | None
+    case_id: str
+    case_hash: str
+    language: str
+    handling: str
+    reply: str
+    opened_at: datetime
+    submitted_at: datetime
+    response_seconds: float
+    score: float
+    passed: bool
+    grader_version: str
+    embedder: str
+    principles: dict[str, float | None]
+    grade_json: dict
+    turn: int
+    parent_id: int | None
+    follow_up_text: str | None
+    llm_json: dict | None
+    needs_review: bool
+    review: Review | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    attempt_id: int
+    coach_id: int
+    coach_name: str
+    scores: dict[str, float | None]  # the coach's score per principle, [0, 1]
+    overall: float | None  # the coach's overall 0-100
+    comment: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: int
+    case_id: str
+    user_id: int | None
+    team: str | None
+    due: date | None
+    assigned_by: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AttemptFilter:
+    """Filters shared by lists, dashboards and exports. ``None`` means "any"."""
+
+    user_ids: tuple[int, ...] | None = None
+    teams: tuple[str, ...] | None = None
+    case_ids: tuple[str, ...] | None = None
+    languages: tuple[str, ...] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    turn: int | None = 1
+    reviewed: bool | None = None
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    message: str  # one generic message for any failure
+    retry_after_seconds: float = 0.0  # > 0 while repeated failures are being slowed down
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    active_trainees: int
+    attempts: int
+    average_score: float | None
+    pass_rate: float | None
+    median_response_seconds: float | None
+
+
+@dataclass
+class Page:
+    rows: list = field(default_factory=list)
+    total: int = 0

@@ -1,0 +1,50 @@
+"""Which pages each role gets. ``st.navigation`` only ever receives the pages of the signed-in user's role,
+so a page that is not in that list cannot be reached, also not by typing its URL (Streamlit then shows the
+default page)."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from replycoach.storage.types import Role
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    module: str  # module under replycoach.ui.pages with a render() function
+    title: str
+    icon: str
+    url_path: str
+    section: str
+
+
+PRACTICE = PageSpec("practice", "Practice", ":material/edit_note:", "practice", "Practice")
+PROGRESS = PageSpec("progress", "My progress", ":material/trending_up:", "progress", "Practice")
+STUDIO = PageSpec("studio", "Case studio", ":material/edit_document:", "studio", "Coach")
+REVIEW = PageSpec("review", "Review queue", ":material/rate_review:", "review", "Coach")
+CALIBRATION = PageSpec("calibration", "Calibration", ":material/balance:", "calibration", "Coach")
+ASSIGNMENTS = PageSpec("assignments", "Assignments", ":material/assignment:", "assignments", "Coach")
+DASHBOARD = PageSpec("dashboard", "HR dashboard", ":material/monitoring:", "dashboard", "HR")
+ADMIN_USERS = PageSpec("admin_users", "Users", ":material/manage_accounts:", "users", "Admin")
+SETTINGS = PageSpec("about", "About & status", ":material/info:", "about", "Help")
+
+PAGES_BY_ROLE: dict[Role, tuple[PageSpec, ...]] = {
+    Role.trainee: (PRACTICE, PROGRESS, SETTINGS),
+    Role.coach: (PRACTICE, PROGRESS, STUDIO, REVIEW, CALIBRATION, ASSIGNMENTS, SETTINGS),
+    Role.hr: (DASHBOARD, SETTINGS),
+    Role.admin: (ADMIN_USERS, DASHBOARD, STUDIO, REVIEW, CALIBRATION, ASSIGNMENTS, PRACTICE, PROGRESS, SETTINGS),
+}
+
+
+def pages_for(role: Role) -> tuple[PageSpec, ...]:
+    return PAGES_BY_ROLE[role]
+
+
+def allowed(role: Role, module: str) -> bool:
+    """Pages call this too (defence in depth): a page refuses to render for a role it is not listed for."""
+    return any(p.module == module for p in PAGES_BY_ROLE[role])
+
+
+def load_render(spec: PageSpec):
+    return importlib.import_module(f"replycoach.ui.pages.{spec.module}").render

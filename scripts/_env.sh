@@ -1,0 +1,23 @@
+# Shared by scripts/start and scripts/test: make .venv with the pinned app dependencies.
+# Re-installs only when a requirements file changed (a stamp of their hash in .venv).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PY="${PYTHON:-python3}"
+VENV="$ROOT/.venv"
+
+ensure_venv() {  # $1: requirements file
+  local req="$1" stamp want
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "==> creating $VENV"
+    "$PY" -m venv "$VENV"
+  fi
+  stamp="$VENV/.installed-$(basename "$req" .txt)"
+  want="$(cat requirements/*.txt pyproject.toml | sha256sum | cut -c1-16)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "==> installing pinned dependencies from $req"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
+    echo "$want" > "$stamp"
+  fi
+}
