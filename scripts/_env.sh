@@ -16,7 +16,10 @@ ensure_venv() {  # $1: requirements file
   want="$(cat requirements/*.txt pyproject.toml | sha256sum | cut -c1-16)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "==> installing pinned dependencies from $req"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+    # /opt/wheels (where present) holds the CPU build of torch; without it pip would fetch a CUDA build.
+    local extra=()
+    [ -d /opt/wheels ] && extra+=(--find-links /opt/wheels)
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${extra[@]}" -r "$req"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
     echo "$want" > "$stamp"
   fi
