@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -68,7 +68,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class Negativity(str, Enum):
+class Negativity(StrEnum):
     """The kind of negativity, after the source articles (seed 003 and 000)."""
 
     constructive = "constructive"  # a (loyal) customer hurt by a real problem
@@ -79,7 +79,7 @@ class Negativity(str, Enum):
     praise_in_disguise = "praise_in_disguise"  # "whatever I order is sold out"
 
 
-class Handling(str, Enum):
+class Handling(StrEnum):
     """How the comment should be handled. A trainee chooses one before writing."""
 
     public_reply = "public_reply"
@@ -98,7 +98,7 @@ HANDLING_LABELS = {
 }
 
 
-class Platform(str, Enum):
+class Platform(StrEnum):
     instagram_comment = "instagram_comment"
     facebook_comment = "facebook_comment"
     facebook_review = "facebook_review"
@@ -111,7 +111,7 @@ class Platform(str, Enum):
     email = "email"
 
 
-class Difficulty(str, Enum):
+class Difficulty(StrEnum):
     easy = "easy"
     medium = "medium"
     hard = "hard"
@@ -182,7 +182,7 @@ class RealReply(_Strict):
     source: str | None = Field(None, description="Where the case is recorded, e.g. seeds/000 case 1")
 
 
-class FollowUpTrigger(str, Enum):
+class FollowUpTrigger(StrEnum):
     """Which first replies a follow-up answers: chosen by the first reply's overall score."""
 
     good = "good"  # the reply passed
@@ -238,7 +238,9 @@ class Case(_Strict):
     complaint: NonEmpty
     key_facts: list[KeyFact] = Field(default_factory=list)
     principle_weights: dict[PrincipleId, float] = Field(
-        default_factory=dict, description="Per-case weights overriding the defaults; 0 switches a principle off"
+        default_factory=dict,
+        description="Per-case multipliers of the default principle weights (1.5 = half as important again, "
+        "0 switches the principle off for this case)",
     )
     exemplars: Exemplars = Exemplars()
     real_reply: RealReply | None = None
@@ -251,7 +253,10 @@ class Case(_Strict):
     @classmethod
     def _known_schema_version(cls, v: int) -> int:
         if v < SCHEMA_VERSION:
-            raise ValueError(f"schema_version {v} is too old; this ReplyCoach reads {SCHEMA_VERSION}")
+            raise ValueError(
+                f"schema_version {v} is too old; this ReplyCoach reads {SCHEMA_VERSION}: "
+                "see docs/case-format.md, 'Schema versions', for what changed and how to upgrade the file"
+            )
         if v > SCHEMA_VERSION:
             raise ValueError(
                 f"schema_version {v} is newer than this ReplyCoach understands ({SCHEMA_VERSION}); update ReplyCoach"
