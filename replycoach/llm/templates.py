@@ -1,0 +1,48 @@
+"""The prompts: text files in ``prompts/``, filled with ``string.Template`` (``$name``), so JSON examples in
+them need no brace escaping.
+
+``PROMPT_VERSION`` is the SHA-256 of all prompt files: it goes into the judge cache key (a changed prompt
+never reuses old verdicts) and onto every stored judgement. ``tests/llm/test_prompts.py`` pins it next to
+``JUDGE_VERSION`` so prompt drift is always deliberate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from string import Template
+
+PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
+
+#: Bump together with the pin in tests/llm/test_prompts.py whenever a prompt file changes.
+JUDGE_VERSION = "llm-judge-1"
+
+PROMPT_FILES = ("judge_system.txt", "judge_user.txt", "customer_system.txt", "customer_user.txt")
+
+
+@cache
+def prompt_text(name: str) -> str:
+    """The text of one prompt file (read once per process)."""
+    if name not in PROMPT_FILES:
+        raise KeyError(f"no prompt {name!r}; known: {', '.join(PROMPT_FILES)}")
+    return (PROMPTS_DIR / name).read_text(encoding="utf-8")
+
+
+def prompts_sha256() -> str:
+    """SHA-256 over every prompt file, by name and content."""
+    h = hashlib.sha256()
+    for name in PROMPT_FILES:
+        h.update(name.encode())
+        h.update(b"\0")
+        h.update(prompt_text(name).encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+PROMPT_VERSION = prompts_sha256()[:16]
+
+
+def render(name: str, **values: object) -> str:
+    """Fill a template; a missing value is an error (a silently empty field would mislead the model)."""
+    return Template(prompt_text(name)).substitute({k: str(v) for k, v in values.items()})
