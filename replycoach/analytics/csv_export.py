@@ -1,0 +1,91 @@
+"""Attempts as CSV, one row per attempt with every principle's score as its own column.
+
+Rows stream in (``Store.iter_export_rows`` yields them one by one) and CSV text streams out in chunks, so an
+export of many attempts never holds the whole table twice. Cells a spreadsheet would run as a formula (a reply
+starting with ``=`` or ``@``) are defused with a leading apostrophe: replies are typed by trainees.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+
+#: Columns that come first when a row has them, in this order; the rest follow in the first row's order.
+LEADING_COLUMNS = (
+    "attempt_id",
+    "id",
+    "submitted_at",
+    "username",
+    "display_name",
+    "team",
+    "case_id",
+    "case_title",
+    "case_hash",
+    "language",
+    "turn",
+    "handling",
+    "score",
+    "passed",
+    "response_seconds",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
+def header_for(first_row: Mapping[str, object], principles: Sequence[str] = ()) -> list[str]:
+    """The header: leading columns present in the row, then the row's other keys, then any principle
+    columns (``principles``) the first row lacked so every export of the same app has the same columns."""
+    keys = list(first_row)
+    head = [c for c in LEADING_COLUMNS if c in first_row]
+    head += [k for k in keys if k not in head]
+    head += [p for p in principles if p not in head]
+    return head
+
+
+def iter_csv(rows: Iterable[Mapping[str, object]], principles: Sequence[str] = (), *, chunk_rows: int = 500):
+    """Yield CSV text in chunks (header first). A row with a column the header lacks is an error, never a
+    silently dropped value. No rows gives just an empty string."""
+    it = iter(rows)
+    first = next(it, None)
+    if first is None:
+        return
+    header = header_for(first, principles)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=header, extrasaction="raise", restval="")
+    writer.writeheader()
+    for count, row in enumerate(_chain(first, it), start=1):
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+        if count % chunk_rows == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    if buf.tell():
+        yield buf.getvalue()
+
+
+def _chain(first, rest: Iterator) -> Iterator:
+    yield first
+    yield from rest
+
+
+def attempts_csv_bytes(rows: Iterable[Mapping[str, object]], principles: Sequence[str] = ()) -> bytes:
+    """The whole CSV as UTF-8 with a byte-order mark, so spreadsheet programs read Cyrillic and umlauts."""
+    out = io.BytesIO()
+    out.write("\ufeff".encode())
+    for chunk in iter_csv(rows, principles):
+        out.write(chunk.encode("utf-8"))
+    return out.getvalue()

@@ -1,0 +1,447 @@
+"""Case studio (coaches, admins): edit a case in a form and as raw YAML side by side, validated live with the
+same messages as ``replycoach validate``, previewed as trainees see it, with lint warnings, a box to try a reply
+against the draft, and saving that never loses work (an invalid text is kept as a draft; the page says where).
+
+The YAML text is the source of truth (``_YAML``). Editing a form field rewrites the YAML (comments in the text
+are lost then; edit the YAML directly to keep them); editing the YAML refills the form. Both happen in widget
+callbacks, which run before the page is drawn, so the two sides never show different cases.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+import yaml
+
+from replycoach.cases.draft import draft_case_yaml
+from replycoach.cases.lint import engine_grade_fn, lint_case
+from replycoach.cases.loader import save_case_text, validate_text
+from replycoach.cases.models import HANDLING_LABELS, PRINCIPLES, Handling, Negativity, Platform
+from replycoach.cases.saving import drafts_for
+from replycoach.config import get_settings
+from replycoach.ui import services, session
+from replycoach.ui.components.evidence import highlight_html, legend_html, spans_from_grade
+from replycoach.ui.components.feedback import principle_title
+from replycoach.ui.components.post import post_html
+from replycoach.ui.components.scores import overall_html, principle_bars_html
+
+NEW = "__new__"
+_YAML = "studio_yaml"  # the raw YAML editor's key: the text being edited
+_FILE = "studio_file"  # the file name it will be saved as (inside the scenarios directory)
+_PICK = "studio_pick"
+_FORM_ERROR = "studio_form_error"
+_LINT_CACHE = "studio_lint_cache"
+_FILE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.ya?ml$")
+_F = "studio_f_"  # prefix of the form widgets' keys
+
+BLANK_CASE = """\
+schema_version: 1
+id: new-case
+title: New case
+language: en
+difficulty: medium
+negativity: constructive
+expected_handling: public_reply
+target_response_minutes: 60
+post:
+  platform: instagram_comment
+  brand: Brand
+complaint: The customer's comment goes here.
+"""
+
+# --- the form's line formats (pure: parse and format one list field) ---------------------------------------
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def _multi_line(text: str) -> str:
+    return re.sub(r"\\(\\|n)", lambda m: "\n" if m.group(1) == "n" else "\\", text)
+
+
+def format_key_facts(facts: list[dict]) -> str:
+    return "\n".join(
+        f"{f.get('id', '')} | {f.get('description', '')} | {', '.join(f.get('cues') or [])}" for f in facts
+    )
+
+
+def parse_key_facts(text: str, old: list[dict]) -> list[dict]:
+    """``id | description | cue, cue`` per line; fields the form does not show are kept by position."""
+    facts = []
+    for n, line in enumerate(ln for ln in text.splitlines() if ln.strip()):
+        parts = [p.strip() for p in line.split("|", 2)]
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            raise ValueError(f"key facts, line {n + 1}: write it as 'id | description | cue, cue'")
+        fact = dict(old[n]) if n < len(old) else {}
+        fact.update(id=parts[0], description=parts[1])
+        fact["cues"] = [c.strip() for c in parts[2].split(",") if c.strip()] if len(parts) == 3 else []
+        facts.append(fact)
+    return facts
+
+
+def format_good(items: list[dict]) -> str:
+    return "\n".join(f"{e.get('score', '')} | {_one_line(str(e.get('text', '')))}" for e in items)
+
+
+def parse_good(text: str, old: list[dict]) -> list[dict]:
+    """``score | text`` per line (``\\n`` for a line break in the reply)."""
+    out = []
+    for n, line in enumerate(ln for ln in text.splitlines() if ln.strip()):
+        score, sep, body = line.partition("|")
+        if not sep or not body.strip():
+            raise ValueError(f"good exemplars, line {n + 1}: write it as 'score | reply text'")
+        item = dict(old[n]) if n < len(old) else {}
+        item.update(score=_score(score, "good", n), text=_multi_line(body.strip()))
+        out.append(item)
+    return out
+
+
+def format_bad(items: list[dict]) -> str:
+    return "\n".join(
+        f"{e.get('score', 0)} | {', '.join(e.get('problems') or [])} | {_one_line(str(e.get('note', '')))} | "
+        f"{_one_line(str(e.get('text', '')))}"
+        for e in items
+    )
+
+
+def parse_bad(text: str, old: list[dict]) -> list[dict]:
+    """``score | problem, problem | note | text`` per line."""
+    out = []
+    for n, line in enumerate(ln for ln in text.splitlines() if ln.strip()):
+        parts = [p.strip() for p in line.split("|", 3)]
+        if len(parts) != 4 or not parts[3]:
+            raise ValueError(f"bad exemplars, line {n + 1}: write it as 'score | problem, problem | note | reply text'")
+        problems = [p.strip() for p in parts[1].split(",") if p.strip()]
+        unknown = [p for p in problems if p not in PRINCIPLES]
+        if unknown:
+            raise ValueError(
+                f"bad exemplars, line {n + 1}: unknown principle {unknown[0]!r}; use {', '.join(PRINCIPLES)}"
+            )
+        item = dict(old[n]) if n < len(old) else {}
+        item.update(
+            score=_score(parts[0], "bad", n), problems=problems, note=_multi_line(parts[2]), text=_multi_line(parts[3])
+        )
+        out.append(item)
+    return out
+
+
+def _score(raw: str, kind: str, n: int) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ValueError(
+            f"{kind} exemplars, line {n + 1}: the score {raw.strip()!r} is not a whole number 0-100"
+        ) from None
+
+
+# --- YAML <-> form -----------------------------------------------------------------------------------------
+
+
+def _load_mapping(text: str) -> dict | None:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def form_values(data: dict) -> dict:
+    """The form widgets' values for a case mapping (missing or odd values give empty fields)."""
+    post = data.get("post") if isinstance(data.get("post"), dict) else {}
+    customer = post.get("customer") if isinstance(post.get("customer"), dict) else {}
+    ex = data.get("exemplars") if isinstance(data.get("exemplars"), dict) else {}
+
+    def as_list(v) -> list[dict]:
+        return [x for x in v if isinstance(x, dict)] if isinstance(v, list) else []
+
+    minutes = data.get("target_response_minutes")
+    return {
+        "title": str(data.get("title") or ""),
+        "complaint": str(data.get("complaint") or ""),
+        "display_name": str(customer.get("display_name") or ""),
+        "first_name": str(customer.get("first_name") or ""),
+        "platform": post.get("platform")
+        if post.get("platform") in {p.value for p in Platform}
+        else Platform.instagram_comment.value,
+        "brand": str(post.get("brand") or ""),
+        "negativity": data.get("negativity")
+        if data.get("negativity") in {n.value for n in Negativity}
+        else Negativity.constructive.value,
+        "handling": data.get("expected_handling")
+        if data.get("expected_handling") in {h.value for h in Handling}
+        else Handling.public_reply.value,
+        "minutes": float(minutes) if isinstance(minutes, int | float) else 60.0,
+        "key_facts": format_key_facts(as_list(data.get("key_facts"))),
+        "good": format_good(as_list(ex.get("good"))),
+        "bad": format_bad(as_list(ex.get("bad"))),
+    }
+
+
+def apply_form(data: dict, values: dict) -> dict:
+    """``data`` with the form's values written in. Raises ``ValueError`` for a list field in the wrong shape."""
+    out = dict(data)
+    out["title"] = values["title"]
+    out["complaint"] = values["complaint"]
+    post = dict(out.get("post") or {})
+    post.update(platform=values["platform"], brand=values["brand"])
+    customer = {k: v for k, v in dict(post.get("customer") or {}).items() if k not in ("display_name", "first_name")}
+    if values["display_name"].strip():
+        customer["display_name"] = values["display_name"].strip()
+    if values["first_name"].strip():
+        customer["first_name"] = values["first_name"].strip()
+    if customer:
+        post["customer"] = customer
+    else:
+        post.pop("customer", None)
+    out["post"] = post
+    out["negativity"] = values["negativity"]
+    out["expected_handling"] = values["handling"]
+    minutes = float(values["minutes"])
+    out["target_response_minutes"] = int(minutes) if minutes == int(minutes) else minutes
+    out["key_facts"] = parse_key_facts(values["key_facts"], list(data.get("key_facts") or []))
+    ex = dict(out.get("exemplars") or {})
+    ex["good"] = parse_good(values["good"], list(ex.get("good") or []))
+    ex["bad"] = parse_bad(values["bad"], list(ex.get("bad") or []))
+    out["exemplars"] = ex
+    return out
+
+
+def dump_case(data: dict) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+
+
+# --- callbacks (run before the page is drawn) ---------------------------------------------------------------
+
+
+def _set_text(text: str, file_name: str | None = None) -> None:
+    st.session_state[_YAML] = text
+    if file_name is not None:
+        st.session_state[_FILE] = file_name
+    _fill_form_from_yaml()
+
+
+def _fill_form_from_yaml() -> None:
+    data = _load_mapping(st.session_state.get(_YAML, ""))
+    st.session_state.pop(_FORM_ERROR, None)
+    if data is None:  # unparsable YAML: the form keeps its last values; the validation says what is wrong
+        return
+    for name, value in form_values(data).items():
+        st.session_state[_F + name] = value
+
+
+def _on_form_change() -> None:
+    data = _load_mapping(st.session_state.get(_YAML, ""))
+    if data is None:
+        st.session_state[_FORM_ERROR] = "The YAML cannot be read right now: fix it there first, then use the form."
+        return
+    values = {name: st.session_state.get(_F + name) for name in form_values({})}
+    try:
+        st.session_state[_YAML] = dump_case(apply_form(data, values))
+        st.session_state.pop(_FORM_ERROR, None)
+    except (ValueError, TypeError) as err:
+        st.session_state[_FORM_ERROR] = str(err)
+
+
+def _on_pick() -> None:
+    pick = st.session_state[_PICK]
+    if pick == NEW:
+        _set_text(BLANK_CASE, "new-case.yaml")
+        return
+    path = Path(pick)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        st.session_state[_FORM_ERROR] = f"Could not read {path.name}: {err}"
+        return
+    _set_text(text, path.name)
+
+
+def _on_new_from_complaint(existing_ids: list[str]) -> None:
+    try:
+        text = draft_case_yaml(
+            st.session_state.get("studio_real_text", ""),
+            platform=st.session_state.get("studio_real_platform", Platform.instagram_comment.value),
+            brand=st.session_state.get("studio_real_brand", ""),
+            customer_name=st.session_state.get("studio_real_name") or None,
+            existing_ids=existing_ids,
+        )
+    except ValueError as err:
+        st.session_state["studio_real_error"] = str(err)
+        return
+    st.session_state.pop("studio_real_error", None)
+    case_id = yaml.safe_load(text)["id"]
+    _set_text(text, f"{case_id}.yaml")
+
+
+# --- the page ----------------------------------------------------------------------------------------------
+
+
+def render() -> None:
+    session.require("studio")
+    settings = get_settings()
+    library = services.get_library()
+    st.title("Case studio")
+    if _YAML not in st.session_state:
+        _set_text(BLANK_CASE, "new-case.yaml")
+
+    _picker(library)
+    _new_from_complaint(library)
+
+    text = st.session_state[_YAML]
+    file_name = st.session_state.get(_FILE, "new-case.yaml")
+    case, problems = validate_text(text, filename=file_name)
+
+    form_col, yaml_col = st.columns(2, gap="large")
+    with form_col:
+        _form()
+    with yaml_col:
+        st.text_area("Case file (YAML)", key=_YAML, height=640, on_change=_fill_form_from_yaml)
+        if problems:
+            st.error("The case is not valid yet:\n\n" + "\n".join(f"- `{p}`" for p in problems))
+        else:
+            st.success("Valid case.")
+    _save_box(settings, file_name)
+    if case is None:
+        return
+    _lint_box(case, settings.pass_mark)
+    _preview_and_try(case, settings.pass_mark)
+
+
+def _picker(library) -> None:
+    options = [NEW]
+    labels = {NEW: "— new case —"}
+    valid_paths = {str(p): cid for cid, p in library.paths.items()}
+    for path in sorted(library.files, key=lambda p: p.name):
+        options.append(str(path))
+        cid = valid_paths.get(str(path))
+        labels[str(path)] = f"{library.cases[cid].title} ({path.name})" if cid else f"{path.name} — has problems"
+    st.selectbox(
+        "Case", options, format_func=labels.get, key=_PICK, index=None, placeholder="Open a case…", on_change=_on_pick
+    )
+
+
+def _new_from_complaint(library) -> None:
+    with st.expander("New case from a real complaint"):
+        st.text_area("The customer's comment, as posted", key="studio_real_text")
+        c1, c2, c3 = st.columns(3)
+        c1.selectbox("Platform", [p.value for p in Platform], key="studio_real_platform")
+        c2.text_input("Brand", key="studio_real_brand")
+        c3.text_input("Customer's name (optional)", key="studio_real_name")
+        st.button(
+            "Build a draft", key="studio_real_build", on_click=_on_new_from_complaint, args=(sorted(library.cases),)
+        )
+        if st.session_state.get("studio_real_error"):
+            st.error(st.session_state["studio_real_error"])
+
+
+def _form() -> None:
+    st.subheader("Form")
+    if st.session_state.get(_FORM_ERROR):
+        st.error(st.session_state[_FORM_ERROR])
+    kw = {"on_change": _on_form_change}
+    st.text_input("Title", key=_F + "title", **kw)
+    st.text_area("Complaint", key=_F + "complaint", height=110, **kw)
+    c1, c2 = st.columns(2)
+    c1.selectbox("Platform", [p.value for p in Platform], key=_F + "platform", **kw)
+    c2.text_input("Brand", key=_F + "brand", **kw)
+    c1.text_input("Customer's display name", key=_F + "display_name", **kw)
+    c2.text_input("Customer's first name (for personal address)", key=_F + "first_name", **kw)
+    c1.selectbox("Negativity", [n.value for n in Negativity], key=_F + "negativity", **kw)
+    c2.selectbox(
+        "Expected handling",
+        [h.value for h in Handling],
+        key=_F + "handling",
+        format_func=lambda v: HANDLING_LABELS[Handling(v)],
+        **kw,
+    )
+    st.number_input("Target response time (minutes)", min_value=1.0, max_value=7 * 24 * 60.0, key=_F + "minutes", **kw)
+    st.text_area("Key facts — one per line: id | description | cue, cue", key=_F + "key_facts", **kw)
+    st.text_area("Good exemplars — score | reply (\\n for a line break)", key=_F + "good", height=130, **kw)
+    st.text_area("Bad exemplars — score | problems | note | reply", key=_F + "bad", height=130, **kw)
+    st.caption(
+        "Other fields (translations, real reply, follow-ups, notes) are edited in the YAML. Form edits rewrite the YAML without its comments."
+    )
+
+
+def _save_box(settings, file_name: str) -> None:
+    st.subheader("Save")
+    c1, c2 = st.columns([3, 1])
+    c1.text_input("File name in the casebook", key=_FILE)
+    if c2.button("Save case", type="primary", key="studio_save"):
+        name = st.session_state.get(_FILE, "").strip()
+        if not _FILE_NAME.match(name):
+            st.error("File name: lower-case letters, digits and dashes, ending in .yaml (e.g. dress-hole.yaml).")
+            return
+        result = save_case_text(settings.scenarios_dir / name, st.session_state[_YAML], data_dir=settings.data_dir)
+        if result.saved:
+            kept = f" The previous version is kept in {result.history_path}." if result.history_path else ""
+            st.success(f"Saved {result.path.name}.{kept}" if result.changed else "No changes to save.")
+        else:
+            st.error("Not saved:\n\n" + "\n".join(f"- `{p}`" for p in result.problems))
+            st.warning(f"Nothing is lost: your text is kept as a draft in {result.draft_path}")
+    drafts = drafts_for(settings.scenarios_dir / file_name, settings.data_dir)
+    if drafts:
+        with st.expander(f"Drafts kept for {file_name} ({len(drafts)})"):
+            st.caption(f"Newest: {drafts[0]}")
+            st.button("Open the newest draft", key="studio_open_draft", on_click=_open_draft, args=(str(drafts[0]),))
+
+
+def _open_draft(path: str) -> None:
+    _set_text(Path(path).read_text(encoding="utf-8"))
+
+
+def _lint_box(case, pass_mark: float) -> None:
+    """Quick checks on every edit; the checks that grade exemplars with the engine (about a second per
+    exemplar on a busy machine) run when asked, and their result is kept for this exact case text."""
+    graded: dict = st.session_state.setdefault(_LINT_CACHE, {})
+    key = (case.content_hash, pass_mark)
+    if st.button("Grade the exemplars and the real reply", key="studio_lint_graded"):
+        try:
+            grade = engine_grade_fn(services.get_engine())
+        except Exception as err:  # the quick checks still stand
+            st.error(f"The grading engine is not available ({type(err).__name__}: {err}).")
+        else:
+            with st.spinner("Grading the exemplars…"):
+                graded.clear()  # one case at a time
+                graded[key] = lint_case(case, grade, pass_mark=pass_mark)
+    warnings = graded.get(key)
+    if warnings is None:
+        warnings = lint_case(case, None, pass_mark=pass_mark)
+        st.caption("Exemplars not graded yet for this version of the case.")
+    st.subheader(f"Lint ({len(warnings)})")
+    if not warnings:
+        st.success("No lint warnings.")
+    for w in warnings:
+        st.warning(f"**{w.where}** — {w.message}")
+
+
+def _preview_and_try(case, pass_mark: float) -> None:
+    st.subheader("Preview and try a reply")
+    lang = st.radio("Language", list(case.languages), horizontal=True, key="studio_lang")
+    single = case.localized(lang)
+    preview, trial = st.columns(2, gap="large")
+    with preview:
+        st.caption("As trainees see it")
+        st.html(post_html(single, seconds_since_posted=180))
+    with trial:
+        handling = st.selectbox(
+            "Handling",
+            [h.value for h in Handling],
+            key="studio_try_handling",
+            format_func=lambda v: HANDLING_LABELS[Handling(v)],
+            index=[h.value for h in Handling].index(single.expected_handling.value),
+        )
+        reply = st.text_area("Your reply to try", key="studio_try_reply")
+        if st.button("Grade this reply", key="studio_try"):
+            if not reply.strip() and handling != Handling.no_reply.value:
+                st.error("Write a reply to grade.")
+                return
+            grade = services.get_engine().grade(single, reply.strip(), handling=handling, pass_mark=pass_mark)
+            data = grade.to_dict()
+            st.html(overall_html(grade.score, grade.passed, pass_mark))
+            st.html(principle_bars_html(data, principle_title))
+            st.html(highlight_html(reply.strip(), spans_from_grade(data, len(reply.strip())), principle_title))
+            st.html(legend_html())

