@@ -8,109 +8,513 @@ CONTRACT (written first so pages can be built against it; the storage owner impl
   everyone; HR sees aggregates and exports; admins manage users.
 - Every write commits before returning. ``add_attempt`` is idempotent on ``client_token``.
 - Aggregations (key figures, heatmap, progress) run in SQL, not Python loops.
+
+Access in detail: trainees see only their own attempts, progress and export rows, and get ``Forbidden`` for
+reviews, assignments management and aggregates. Coaches and admins see and review everyone's attempts and
+manage assignments. HR and admins see aggregates (coaches too: they see every attempt anyway) and read
+attempts. User management methods take no viewer: only the CLI and the admin page (which checks the role)
+call them.
+
+Times: pass aware datetimes (naive ones are taken as UTC); every datetime returned is aware UTC.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
 
+from sqlalchemy import case as when
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from replycoach.storage import passwords, queries
+from replycoach.storage.convert import (
+    assignment_value,
+    attempt_value,
+    from_db_time,
+    review_value,
+    to_db_time,
+    user_value,
+)
+from replycoach.storage.engine import WRITE_OPTION, make_engine, redacted
+from replycoach.storage.models import (
+    AssignmentRow,
+    AttemptRow,
+    AttemptScoreRow,
+    CacheRow,
+    ReviewRow,
+    TeamRow,
+    UserRow,
+)
 from replycoach.storage.types import (
     Assignment,
     Attempt,
     AttemptFilter,
+    Conflict,
+    Forbidden,
     KeyFigures,
     LoginResult,
+    MissingEntry,
     NewAttempt,
     Review,
     Role,
     User,
 )
 
+#: Where Alembic's scripts live (the project's ``migrations/`` folder; found from an editable install too).
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+LOGIN_FAILED = "Unknown username or wrong password."
+_REVIEWERS = (Role.coach, Role.admin)
+_AGGREGATE_VIEWERS = (Role.hr, Role.admin, Role.coach)
+_MAX_TEAM_NAME = 80
+#: The fixed columns of an export row (``queries.export_statement`` selects them in this order).
+EXPORT_COLUMNS = (
+    "attempt_id", "submitted_at", "opened_at", "user_id", "username", "display_name", "team", "case_id",
+    "case_hash", "language", "handling", "turn", "parent_id", "score", "passed", "response_seconds",
+    "grader_version", "embedder", "needs_review", "reply",
+)  # fmt: skip
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
 
 class Store:
-    def __init__(self, url: str) -> None:
-        raise NotImplementedError
+    def __init__(self, url: str, *, clock: Callable[[], datetime] = _utcnow) -> None:
+        """Open (lazily) the database at ``url``. ``clock`` gives "now" (tests move it to check the login
+        throttle's time window)."""
+        self.url = url
+        self.engine = make_engine(url)
+        self.dialect = self.engine.dialect.name
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"Store({redacted(self.url)!r})"
 
     # --- lifecycle ---------------------------------------------------------------------------------------
     def upgrade(self) -> None:
         """Bring the schema to the newest migration (idempotent)."""
-        raise NotImplementedError
+        from alembic import command
+
+        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection, connection.begin():
+            if self.dialect == "postgresql":  # two processes starting at once must not migrate twice
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7270113)")
+            config = _alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def schema_revision(self) -> tuple[str | None, str]:
+        """(the database's current revision or None, the newest revision the code knows)."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        with self.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        return current, head
 
     def close(self) -> None:
-        raise NotImplementedError
+        self.engine.dispose()
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A session for a write; commits when the block ends without error. On SQLite it takes the write
+        lock at BEGIN, so concurrent writers queue instead of failing (see engine.py)."""
+        with self._sessions() as session:
+            session.connection(execution_options={WRITE_OPTION: True})
+            yield session
+            session.commit()
+
+    def _now(self) -> datetime:
+        return to_db_time(self._clock())
 
     # --- users and teams ---------------------------------------------------------------------------------
     def add_user(
         self, username: str, password: str, role: Role, *, display_name: str | None = None, team: str | None = None
     ) -> User:
         """Raises ``Conflict`` if the username is taken, ``ValueError`` for a weak/empty password or bad name."""
-        raise NotImplementedError
+        name = passwords.check_username(username)
+        role = _role(role)
+        password_hash = passwords.hash_password(password)  # before the transaction: hashing is slow
+        try:
+            with self._writing() as s:
+                if s.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
+                    raise Conflict(f"The username {name!r} is taken.")
+                row = UserRow(
+                    username=name,
+                    display_name=(display_name or "").strip() or name,
+                    password_hash=password_hash,
+                    role=role.value,
+                    team_id=self._team_id(s, team),
+                    active=True,
+                    failed_logins=0,
+                    created_at=self._now(),
+                )
+                s.add(row)
+                s.flush()
+                user_id = row.id
+        except IntegrityError:  # the same name added at the same moment elsewhere
+            raise Conflict(f"The username {name!r} is taken.") from None
+        return self.get_user(user_id)
+
+    def bulk_add_users(self, people: Sequence[tuple[str, str, str | None]], *, role: Role) -> list[User]:
+        """Add many accounts at once, (username, display name, team) each, that cannot sign in (generated
+        history; an admin may give one a password later). Raises ``Conflict`` if a name is taken."""
+        names = [passwords.check_username(username) for username, _, _ in people]
+        if len(set(names)) != len(names):
+            raise ValueError("A username appears twice in the batch.")
+        role = _role(role)
+        with self._writing() as s:
+            if taken := s.scalars(select(UserRow.username).where(UserRow.username.in_(names))).all():
+                raise Conflict(f"Usernames taken: {', '.join(sorted(taken)[:10])}")
+            team_ids = {team: self._team_id(s, team) for team in {t for _, _, t in people}}
+            now = self._now()
+            rows = [
+                {
+                    "username": name,
+                    "display_name": (display or "").strip() or name,
+                    "password_hash": passwords.UNUSABLE_HASH,
+                    "role": role.value,
+                    "team_id": team_ids[team],
+                    "active": True,
+                    "failed_logins": 0,
+                    "created_at": now,
+                }
+                for name, (_, display, team) in zip(names, people, strict=True)
+            ]
+            ids = s.scalars(insert(UserRow).returning(UserRow.id, sort_by_parameter_order=True), rows).all()
+        with self._reading() as s:
+            by_id = {row.id: user_value(row) for row in s.scalars(select(UserRow).where(UserRow.id.in_(ids)))}
+        return [by_id[i] for i in ids]
 
     def login(self, username: str, password: str) -> LoginResult:
         """Check a password. Any failure gives the same generic message; repeated failures for a username
         are slowed down (``retry_after_seconds``) without locking the real user out for long."""
-        raise NotImplementedError
+        name = passwords.normalize_username(username)
+        now = self._now()
+        with self._reading() as s:
+            row = s.scalar(select(UserRow).where(UserRow.username == name)) if name else None
+            if row is not None:
+                user_id, stored_hash, active = row.id, row.password_hash, row.active
+                failures, last_failed_at = row.failed_logins, row.last_failed_at
+        if row is None:
+            passwords.burn_time(password or "")
+            return LoginResult(None, LOGIN_FAILED)
+        wait = passwords.retry_after(failures, last_failed_at, now)
+        if wait > 0:  # refused without looking at the password, even a right one
+            return _throttled(wait)
+        matches, needs_rehash = passwords.verify_password(stored_hash, password or "")
+        if not matches:
+            return self._record_failure(user_id, now)
+        if not active:
+            return LoginResult(None, LOGIN_FAILED)
+        values: dict = {"failed_logins": 0, "last_failed_at": None}
+        if needs_rehash:
+            values["password_hash"] = passwords.hash_password(password)
+        with self._writing() as s:
+            s.execute(update(UserRow).where(UserRow.id == user_id).values(**values))
+        return LoginResult(self.get_user(user_id), "Signed in.")
+
+    def _record_failure(self, user_id: int, now: datetime) -> LoginResult:
+        # One atomic UPDATE, so failures sent in parallel all count.
+        window_start = now - passwords.FAILURE_WINDOW
+        expired = UserRow.last_failed_at.is_(None) | (UserRow.last_failed_at < window_start)
+        with self._writing() as s:
+            s.execute(
+                update(UserRow)
+                .where(UserRow.id == user_id)
+                .values(failed_logins=when((expired, 1), else_=UserRow.failed_logins + 1), last_failed_at=now)
+            )
+            failures = s.scalar(select(UserRow.failed_logins).where(UserRow.id == user_id))
+        wait = passwords.delay_after(failures)
+        return _throttled(wait) if wait > 0 else LoginResult(None, LOGIN_FAILED)
 
     def get_user(self, user_id: int) -> User:
-        raise NotImplementedError
+        with self._reading() as s:
+            row = s.get(UserRow, user_id)
+            if row is None:
+                raise MissingEntry(f"User {user_id} not found.")
+            return user_value(row)
 
     def find_user(self, username: str) -> User:
-        raise NotImplementedError
+        with self._reading() as s:
+            return user_value(self._user_row(s, username))
 
     def list_users(self, *, role: Role | None = None, team: str | None = None) -> list[User]:
-        raise NotImplementedError
+        stmt = select(UserRow).order_by(UserRow.username)
+        if role is not None:
+            stmt = stmt.where(UserRow.role == _role(role).value)
+        if team is not None:
+            stmt = stmt.join(TeamRow, TeamRow.id == UserRow.team_id).where(TeamRow.name == _team_name(team))
+        with self._reading() as s:
+            return [user_value(r) for r in s.scalars(stmt)]
 
     def set_role(self, username: str, role: Role) -> User:
-        raise NotImplementedError
+        role = _role(role)
+        return self._update_user(username, lambda s, row: setattr(row, "role", role.value))
 
     def set_team(self, username: str, team: str | None) -> User:
-        raise NotImplementedError
+        return self._update_user(username, lambda s, row: setattr(row, "team_id", self._team_id(s, team)))
 
     def set_password(self, username: str, password: str) -> None:
-        raise NotImplementedError
+        """Set a new password; also lifts any login throttle on the account."""
+        password_hash = passwords.hash_password(password)
+
+        def change(_s, row: UserRow) -> None:
+            row.password_hash, row.failed_logins, row.last_failed_at = password_hash, 0, None
+
+        self._update_user(username, change)
 
     def set_active(self, username: str, active: bool) -> User:
-        raise NotImplementedError
+        return self._update_user(username, lambda s, row: setattr(row, "active", bool(active)))
 
     def list_teams(self) -> list[str]:
-        raise NotImplementedError
+        with self._reading() as s:
+            return list(s.scalars(select(TeamRow.name).order_by(TeamRow.name)))
+
+    def ensure_team(self, name: str) -> str:
+        """Create team ``name`` if it does not exist; returns the stored (cleaned) name."""
+        with self._writing() as s:
+            team_id = self._team_id(s, name)
+            return s.get(TeamRow, team_id).name
+
+    def _update_user(self, username: str, change: Callable[[Session, UserRow], None]) -> User:
+        with self._writing() as s:
+            row = self._user_row(s, username)
+            change(s, row)
+            s.flush()
+            user_id = row.id
+        return self.get_user(user_id)
+
+    def _user_row(self, s: Session, username: str) -> UserRow:
+        row = s.scalar(select(UserRow).where(UserRow.username == passwords.normalize_username(username)))
+        if row is None:
+            raise MissingEntry(f"No user named {username!r}.")
+        return row
+
+    def _team_id(self, s: Session, team: str | None, *, create: bool = True) -> int | None:
+        if team is None:
+            return None
+        name = _team_name(team)
+        team_id = s.scalar(select(TeamRow.id).where(TeamRow.name == name))
+        if team_id is None:
+            if not create:
+                raise MissingEntry(f"No team named {name!r}.")
+            row = TeamRow(name=name, created_at=self._now())
+            s.add(row)
+            s.flush()
+            team_id = row.id
+        return team_id
 
     # --- attempts ----------------------------------------------------------------------------------------
     def add_attempt(self, attempt: NewAttempt) -> Attempt:
         """Store a graded attempt and commit. The same ``client_token`` twice returns the first attempt."""
-        raise NotImplementedError
+        _check_attempt(attempt)
+        existing = self._attempt_id_by_token(attempt.client_token)
+        if existing is None:
+            try:
+                with self._writing() as s:
+                    existing = s.scalar(select(AttemptRow.id).where(AttemptRow.client_token == attempt.client_token))
+                    if existing is None:
+                        existing = self._insert_attempt(s, attempt)
+            except IntegrityError:  # the same token committed by another process a moment ago
+                existing = self._attempt_id_by_token(attempt.client_token)
+                if existing is None:
+                    raise
+        with self._reading() as s:
+            return self._attempt_values(s, [s.get(AttemptRow, existing)])[0]
+
+    def bulk_add_attempts(self, attempts: Sequence[NewAttempt]) -> int:
+        """Insert many attempts in one transaction (generated history, imports). Unlike ``add_attempt`` a
+        ``client_token`` that exists already fails the whole batch. Returns the number inserted."""
+        if not attempts:
+            return 0
+        for attempt in attempts:
+            _check_attempt(attempt)
+        with self._writing() as s:
+            user_ids = {a.user_id for a in attempts}
+            teams = dict(s.execute(select(UserRow.id, UserRow.team_id).where(UserRow.id.in_(user_ids))).all())
+            if missing := user_ids - teams.keys():
+                raise MissingEntry(f"Unknown user ids: {sorted(missing)[:10]}")
+            ids = self._reserve_attempt_ids(s, len(attempts))
+            rows = [{"id": i, **_attempt_columns(a, teams[a.user_id])} for i, a in zip(ids, attempts, strict=True)]
+            s.execute(insert(AttemptRow.__table__), rows)  # Core executemany: no RETURNING round trips
+            scores = [
+                {"attempt_id": attempt_id, "principle": p.principle, "score": p.score, "weight": p.weight}
+                for attempt_id, a in zip(ids, attempts, strict=True)
+                for p in a.principles
+            ]
+            if scores:
+                s.execute(insert(AttemptScoreRow.__table__), scores)
+        return len(ids)
+
+    def _reserve_attempt_ids(self, s: Session, count: int) -> list[int]:
+        if self.dialect == "postgresql":  # from the table's own sequence, so later inserts never collide
+            from sqlalchemy import text
+
+            reserve = text("SELECT nextval(pg_get_serial_sequence('attempts', 'id')) FROM generate_series(1, :n)")
+            return list(s.scalars(reserve, {"n": count}))
+        # SQLite: the write transaction (BEGIN IMMEDIATE) holds the lock, so nobody takes these ids meanwhile.
+        first = (s.scalar(select(func.max(AttemptRow.id))) or 0) + 1
+        return list(range(first, first + count))
 
     def get_attempt(self, attempt_id: int, viewer: User) -> Attempt:
-        raise NotImplementedError
+        with self._reading() as s:
+            return self._attempt_values(s, [self._visible_attempt(s, attempt_id, viewer)])[0]
 
     def list_attempts(
         self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, limit: int = 200, offset: int = 0
     ) -> list[Attempt]:
         """Newest first. A trainee's filter is narrowed to their own attempts whatever it says."""
-        raise NotImplementedError
+        stmt = queries.apply_filter(select(AttemptRow), _narrow(viewer, flt))
+        stmt = stmt.order_by(AttemptRow.submitted_at.desc(), AttemptRow.id.desc()).limit(limit).offset(offset)
+        with self._reading() as s:
+            return self._attempt_values(s, list(s.scalars(stmt).unique()))
+
+    def count_attempts(self, viewer: User, flt: AttemptFilter = AttemptFilter()) -> int:
+        """How many attempts ``list_attempts`` would page through."""
+        with self._reading() as s:
+            stmt = queries.apply_filter(select(func.count(AttemptRow.id)), _narrow(viewer, flt))
+            return int(s.scalar(stmt))
 
     def follow_up_attempts(self, parent_id: int, viewer: User) -> list[Attempt]:
         """Turn 2+ attempts answering the customer's follow-up to ``parent_id``."""
-        raise NotImplementedError
+        with self._reading() as s:
+            self._visible_attempt(s, parent_id, viewer)
+            stmt = (
+                select(AttemptRow)
+                .where(AttemptRow.parent_id == parent_id)
+                .order_by(AttemptRow.turn, AttemptRow.submitted_at, AttemptRow.id)
+            )
+            return self._attempt_values(s, list(s.scalars(stmt).unique()))
 
     def case_progress(self, user_id: int, viewer: User) -> list[dict]:
-        """Per case: first, best and latest score and the number of attempts (rows of plain dicts)."""
-        raise NotImplementedError
+        """Per case: first, best and latest score and the number of attempts (rows of plain dicts):
+        {case_id, attempts, first_score, best_score, latest_score, passed_latest, last_attempt_at}."""
+        if viewer.role == Role.trainee and viewer.id != user_id:
+            raise MissingEntry(f"User {user_id} not found.")
+        a = AttemptRow
+        ranked = (
+            select(
+                a.case_id,
+                a.score,
+                a.passed,
+                a.submitted_at,
+                func.row_number().over(partition_by=a.case_id, order_by=(a.submitted_at, a.id)).label("first_rank"),
+                func.row_number()
+                .over(partition_by=a.case_id, order_by=(a.submitted_at.desc(), a.id.desc()))
+                .label("last_rank"),
+            )
+            .where(a.user_id == user_id, a.turn == 1)
+            .subquery()
+        )
+        stmt = (
+            select(
+                ranked.c.case_id,
+                func.count(),
+                func.max(when((ranked.c.first_rank == 1, ranked.c.score))),
+                func.max(ranked.c.score),
+                func.max(when((ranked.c.last_rank == 1, ranked.c.score))),
+                func.max(when((ranked.c.last_rank == 1, ranked.c.submitted_at))),
+                func.max(when((ranked.c.last_rank == 1, when((ranked.c.passed, 1), else_=0)))),
+            )
+            .group_by(ranked.c.case_id)
+            .order_by(ranked.c.case_id)
+        )
+        with self._reading() as s:
+            return [
+                {
+                    "case_id": case_id,
+                    "attempts": int(n),
+                    "first_score": float(first),
+                    "best_score": float(best),
+                    "latest_score": float(latest),
+                    "passed_latest": bool(passed),
+                    "last_attempt_at": from_db_time(last_at),
+                }
+                for case_id, n, first, best, latest, last_at, passed in s.execute(stmt)
+            ]
 
     def done_case_ids(self, user_id: int) -> set[str]:
-        raise NotImplementedError
+        with self._reading() as s:
+            stmt = select(AttemptRow.case_id).where(AttemptRow.user_id == user_id, AttemptRow.turn == 1).distinct()
+            return set(s.scalars(stmt))
 
     def earlier_replies(self, user_id: int, *, exclude_case: str | None = None, limit: int = 50) -> list[str]:
         """The trainee's own recent replies to other cases (the no_script grader compares against them)."""
-        raise NotImplementedError
+        stmt = select(AttemptRow.reply).where(AttemptRow.user_id == user_id)
+        if exclude_case is not None:
+            stmt = stmt.where(AttemptRow.case_id != exclude_case)
+        stmt = stmt.order_by(AttemptRow.submitted_at.desc(), AttemptRow.id.desc()).limit(limit)
+        with self._reading() as s:
+            return list(s.scalars(stmt))
 
     def mark_needs_review(self, attempt_id: int, needs: bool = True) -> None:
-        raise NotImplementedError
+        with self._writing() as s:
+            done = s.execute(update(AttemptRow).where(AttemptRow.id == attempt_id).values(needs_review=bool(needs)))
+            if done.rowcount == 0:
+                raise MissingEntry(f"Attempt {attempt_id} not found.")
+
+    def _attempt_id_by_token(self, token: str) -> int | None:
+        with self._reading() as s:
+            return s.scalar(select(AttemptRow.id).where(AttemptRow.client_token == token))
+
+    def _insert_attempt(self, s: Session, attempt: NewAttempt) -> int:
+        user = s.get(UserRow, attempt.user_id)
+        if user is None:
+            raise MissingEntry(f"User {attempt.user_id} not found.")
+        if attempt.parent_id is not None:
+            parent = s.get(AttemptRow, attempt.parent_id)
+            if parent is None or parent.user_id != attempt.user_id:
+                raise MissingEntry(f"Attempt {attempt.parent_id} not found.")
+        row = AttemptRow(**_attempt_columns(attempt, user.team_id))
+        row.scores = [
+            AttemptScoreRow(principle=p.principle, score=p.score, weight=p.weight) for p in attempt.principles
+        ]
+        s.add(row)
+        s.flush()
+        return row.id
+
+    def _visible_attempt(self, s: Session, attempt_id: int, viewer: User) -> AttemptRow:
+        row = s.get(AttemptRow, attempt_id)
+        if row is None or (viewer.role == Role.trainee and row.user_id != viewer.id):
+            raise MissingEntry(f"Attempt {attempt_id} not found.")
+        return row
+
+    def _attempt_values(self, s: Session, rows: list[AttemptRow]) -> list[Attempt]:
+        latest = self._latest_reviews(s, [r.id for r in rows])
+        return [attempt_value(r, latest.get(r.id)) for r in rows]
+
+    def _latest_reviews(self, s: Session, attempt_ids: list[int]) -> dict[int, Review]:
+        if not attempt_ids:
+            return {}
+        newest = (
+            select(func.max(ReviewRow.id)).where(ReviewRow.attempt_id.in_(attempt_ids)).group_by(ReviewRow.attempt_id)
+        )
+        return {r.attempt_id: review_value(r) for r in s.scalars(select(ReviewRow).where(ReviewRow.id.in_(newest)))}
 
     # --- reviews -----------------------------------------------------------------------------------------
     def review_queue(self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, limit: int = 100) -> list[Attempt]:
-        """Attempts without a review, those marked ``needs_review`` first. Coaches and admins only."""
-        raise NotImplementedError
+        """Attempts without a review, those marked ``needs_review`` first, then the oldest. Coaches and
+        admins only."""
+        _require(viewer, _REVIEWERS, "see the review queue")
+        stmt = queries.apply_filter(select(AttemptRow), replace(flt, reviewed=False))
+        stmt = stmt.order_by(AttemptRow.needs_review.desc(), AttemptRow.submitted_at, AttemptRow.id).limit(limit)
+        with self._reading() as s:
+            return self._attempt_values(s, list(s.scalars(stmt).unique()))
 
     def add_review(
         self,
@@ -123,62 +527,277 @@ class Store:
     ) -> Review:
         """A coach's own scores and comment; the machine's stay on the attempt. A newer review replaces the
         shown one but the older is kept (who changed what, when)."""
-        raise NotImplementedError
+        _require(viewer, _REVIEWERS, "review attempts")
+        clean_scores = _check_review(scores, overall)
+        with self._writing() as s:
+            if s.get(AttemptRow, attempt_id) is None:
+                raise MissingEntry(f"Attempt {attempt_id} not found.")
+            row = ReviewRow(
+                attempt_id=attempt_id,
+                coach_id=viewer.id,
+                scores=clean_scores,
+                overall=None if overall is None else float(overall),
+                comment=(comment or "").strip(),
+                created_at=self._now(),
+            )
+            s.add(row)
+            s.flush()
+            review_id = row.id
+        with self._reading() as s:
+            return review_value(s.get(ReviewRow, review_id))
+
+    def review_history(self, attempt_id: int, viewer: User) -> list[Review]:
+        """Every review of the attempt, oldest first (the last one is the one shown)."""
+        with self._reading() as s:
+            self._visible_attempt(s, attempt_id, viewer)
+            stmt = select(ReviewRow).where(ReviewRow.attempt_id == attempt_id).order_by(ReviewRow.id)
+            return [review_value(r) for r in s.scalars(stmt)]
 
     def reviewed_pairs(self, viewer: User, flt: AttemptFilter = AttemptFilter()) -> list[tuple[Attempt, Review]]:
         """(attempt, latest review) for calibration."""
-        raise NotImplementedError
+        _require(viewer, _REVIEWERS + (Role.hr,), "see calibration data")
+        stmt = queries.apply_filter(select(AttemptRow), replace(flt, reviewed=True))
+        with self._reading() as s:
+            attempts = self._attempt_values(s, list(s.scalars(stmt.order_by(AttemptRow.id)).unique()))
+        return [(a, a.review) for a in attempts if a.review is not None]
 
     # --- assignments -------------------------------------------------------------------------------------
     def assign(
-        self, case_id: str, viewer: User, *, username: str | None = None, team: str | None = None, due: date | None = None
+        self,
+        case_id: str,
+        viewer: User,
+        *,
+        username: str | None = None,
+        team: str | None = None,
+        due: date | None = None,
     ) -> Assignment:
-        raise NotImplementedError
+        """Assign a case to one user or to a whole team (exactly one of ``username`` and ``team``)."""
+        _require(viewer, _REVIEWERS, "assign cases")
+        if (username is None) == (team is None):
+            raise ValueError("Assign a case to either a user or a team.")
+        if not (case_id or "").strip():
+            raise ValueError("The case id is empty.")
+        with self._writing() as s:
+            row = AssignmentRow(
+                case_id=case_id.strip(),
+                user_id=self._user_row(s, username).id if username is not None else None,
+                team_id=self._team_id(s, team, create=False),
+                due=due,
+                assigned_by=viewer.id,
+                created_at=self._now(),
+            )
+            s.add(row)
+            s.flush()
+            assignment_id = row.id
+        with self._reading() as s:
+            return assignment_value(s.get(AssignmentRow, assignment_id))
 
     def assignments_for(self, user: User) -> list[Assignment]:
         """Assignments to the user or their team, soonest due first."""
-        raise NotImplementedError
+        with self._reading() as s:
+            row = s.get(UserRow, user.id)
+            if row is None:
+                raise MissingEntry(f"User {user.id} not found.")
+            target = AssignmentRow.user_id == user.id
+            if row.team_id is not None:
+                target = target | (AssignmentRow.team_id == row.team_id)
+            stmt = select(AssignmentRow).where(target).order_by(*_due_order())
+            return [assignment_value(r) for r in s.scalars(stmt)]
 
     def list_assignments(self, viewer: User) -> list[Assignment]:
-        raise NotImplementedError
+        _require(viewer, _REVIEWERS, "see all assignments")
+        with self._reading() as s:
+            return [assignment_value(r) for r in s.scalars(select(AssignmentRow).order_by(*_due_order()))]
 
     def remove_assignment(self, assignment_id: int, viewer: User) -> None:
-        raise NotImplementedError
+        _require(viewer, _REVIEWERS, "remove assignments")
+        with self._writing() as s:
+            if s.execute(delete(AssignmentRow).where(AssignmentRow.id == assignment_id)).rowcount == 0:
+                raise MissingEntry(f"Assignment {assignment_id} not found.")
 
     # --- HR aggregates (in SQL) --------------------------------------------------------------------------
     def key_figures(self, viewer: User, flt: AttemptFilter = AttemptFilter()) -> KeyFigures:
-        raise NotImplementedError
+        _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
+        with self._reading() as s:
+            return queries.key_figures(s, flt)
 
-    def score_over_time(self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, bucket: str = "week") -> list[dict]:
-        """Rows {period, user_id, username, team, attempts, average_score}."""
-        raise NotImplementedError
+    def score_over_time(
+        self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, bucket: str = "week"
+    ) -> list[dict]:
+        """Rows {period, user_id, username, team, attempts, average_score}. ``period`` is the date the day,
+        week (Monday) or month starts; ``team`` is the user's current team."""
+        _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
+        with self._reading() as s:
+            return queries.score_over_time(s, flt, bucket)
 
     def principle_over_time(
         self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, bucket: str = "week"
     ) -> list[dict]:
-        """Rows {period, principle, average}."""
-        raise NotImplementedError
+        """Rows {period, principle, average, attempts}; ``average`` in [0, 1] over attempts it applied to."""
+        _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
+        with self._reading() as s:
+            return queries.principle_over_time(s, flt, bucket)
 
     def team_principle_matrix(self, viewer: User, flt: AttemptFilter = AttemptFilter()) -> list[dict]:
-        """Rows {team, principle, average, attempts} for the heatmap."""
-        raise NotImplementedError
+        """Rows {team, principle, average, attempts} for the heatmap (team at the time of the attempt;
+        ``None`` for attempts made without a team)."""
+        _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
+        with self._reading() as s:
+            return queries.team_principle_matrix(s, flt)
+
+    def export_principles(self) -> list[str]:
+        """The principle columns ``iter_export_rows`` adds, in the casebook's order."""
+        with self._reading() as s:
+            found = set(s.scalars(select(AttemptScoreRow.principle).distinct()))
+        return _principle_order(found)
 
     def iter_export_rows(self, viewer: User, flt: AttemptFilter = AttemptFilter()):
-        """Yield one dict per attempt with every principle's score as its own column (for CSV and xAPI)."""
-        raise NotImplementedError
+        """Yield one dict per attempt with every principle's score as its own column (for CSV and xAPI).
+
+        Keys: attempt_id, submitted_at, opened_at, user_id, username, display_name, team, case_id, case_hash,
+        language, handling, turn, parent_id, score, passed, response_seconds, grader_version, embedder,
+        needs_review, reply, then one key per principle (``export_principles()``; None: not applicable).
+        Rows stream from the database (a trainee gets only their own)."""
+        principles = self.export_principles()
+        stmt = queries.export_statement(principles, _narrow(viewer, flt)).execution_options(yield_per=2000)
+        with self._reading() as s:
+            for values in s.execute(stmt):
+                row = dict(zip(EXPORT_COLUMNS, values[: len(EXPORT_COLUMNS)], strict=True))
+                row["submitted_at"] = from_db_time(row["submitted_at"])
+                row["opened_at"] = from_db_time(row["opened_at"])
+                row.update(zip(principles, values[len(EXPORT_COLUMNS) :], strict=True))
+                yield row
 
     # --- small key-value cache (LLM judge verdicts) ------------------------------------------------------
     def cache_get(self, key: str) -> str | None:
-        raise NotImplementedError
+        with self._reading() as s:
+            return s.scalar(select(CacheRow.value).where(CacheRow.key == key))
 
     def cache_put(self, key: str, value: str) -> None:
-        raise NotImplementedError
+        if not key or len(key) > 200:
+            raise ValueError("A cache key has 1-200 characters (hash long inputs).")
+        upsert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        stmt = upsert(CacheRow).values(key=key, value=value, updated_at=self._now())
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[CacheRow.key], set_={"value": value, "updated_at": stmt.excluded.updated_at}
+        )
+        with self._writing() as s:
+            s.execute(stmt)
+
+
+# --- helpers -------------------------------------------------------------------------------------------------
+def _alembic_config():
+    from alembic.config import Config
+
+    if not (MIGRATIONS_DIR / "env.py").is_file():
+        raise RuntimeError(
+            f"The migrations folder is missing ({MIGRATIONS_DIR}); install ReplyCoach from its source tree "
+            "with `pip install -e .`."
+        )
+    config = Config(str(MIGRATIONS_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise ValueError(f"Unknown role {role!r}: use one of {', '.join(r.value for r in Role)}") from None
+
+
+def _team_name(team: str) -> str:
+    name = " ".join((team or "").split())
+    if not name or len(name) > _MAX_TEAM_NAME:
+        raise ValueError(f"A team name has 1-{_MAX_TEAM_NAME} characters, got {team!r}.")
+    return name
+
+
+def _require(viewer: User, roles: Iterable[Role], action: str) -> None:
+    if viewer.role not in tuple(roles):
+        raise Forbidden(f"A {viewer.role.value} may not {action}.")
+
+
+def _narrow(viewer: User, flt: AttemptFilter) -> AttemptFilter:
+    """A trainee's filter always reads "my own attempts", whatever else it says."""
+    if viewer.role == Role.trainee:
+        return replace(flt, user_ids=(viewer.id,))
+    return flt
+
+
+def _throttled(wait: float) -> LoginResult:
+    seconds = max(1, round(wait))
+    return LoginResult(None, f"{LOGIN_FAILED} Too many attempts: try again in {seconds} s.", retry_after_seconds=wait)
+
+
+def _due_order():
+    # Soonest due first, undated ones last (NULLS LAST is spelled the same on both backends).
+    return (AssignmentRow.due.is_(None), AssignmentRow.due, AssignmentRow.id)
+
+
+def _check_attempt(attempt: NewAttempt) -> None:
+    if not attempt.client_token or len(attempt.client_token) > 80:
+        raise ValueError("An attempt needs a client_token of 1-80 characters.")
+    if not 0.0 <= attempt.score <= 100.0:
+        raise ValueError(f"The score must be within 0-100, got {attempt.score}.")
+    if attempt.turn < 1 or (attempt.turn > 1) != (attempt.parent_id is not None):
+        raise ValueError("Turn 1 has no parent attempt; turns 2+ name the attempt they follow up.")
+    names = [p.principle for p in attempt.principles]
+    if len(names) != len(set(names)):
+        raise ValueError("A principle is listed twice in the attempt's scores.")
+    for p in attempt.principles:
+        if p.score is not None and not 0.0 <= p.score <= 1.0:
+            raise ValueError(f"The score of {p.principle} must be within 0-1, got {p.score}.")
+
+
+def _attempt_columns(a: NewAttempt, team_id: int | None) -> dict:
+    return {
+        "user_id": a.user_id,
+        "team_id": team_id,
+        "case_id": a.case_id,
+        "case_hash": a.case_hash,
+        "language": a.language,
+        "handling": a.handling,
+        "reply": a.reply,
+        "opened_at": to_db_time(a.opened_at),
+        "submitted_at": to_db_time(a.submitted_at),
+        "response_seconds": float(a.response_seconds),
+        "score": float(a.score),
+        "passed": bool(a.passed),
+        "grader_version": a.grader_version,
+        "embedder": a.embedder,
+        "grade_json": a.grade_json,
+        "client_token": a.client_token,
+        "turn": a.turn,
+        "parent_id": a.parent_id,
+        "follow_up_text": a.follow_up_text,
+        "llm_json": a.llm_json,
+        "needs_review": bool(a.needs_review),
+    }
+
+
+def _check_review(scores: dict[str, float | None], overall: float | None) -> dict[str, float | None]:
+    clean: dict[str, float | None] = {}
+    for principle, score in (scores or {}).items():
+        if score is not None and not 0.0 <= float(score) <= 1.0:
+            raise ValueError(f"The coach's score for {principle} must be within 0-1 (or N/A), got {score}.")
+        clean[str(principle)] = None if score is None else float(score)
+    if overall is not None and not 0.0 <= float(overall) <= 100.0:
+        raise ValueError(f"The overall score must be within 0-100, got {overall}.")
+    return clean
+
+
+def _principle_order(found: set[str]) -> list[str]:
+    try:
+        from replycoach.cases.models import PRINCIPLES
+    except ImportError:  # pragma: no cover - the case models ship with the package
+        PRINCIPLES = ()
+    known = [p for p in PRINCIPLES if p in found]
+    return known + sorted(found - set(known))
 
 
 def default_database_url(data_dir: str = "data") -> str:
     """SQLite in the data folder unless ``REPLYCOACH_DATABASE_URL`` says otherwise."""
-    import os
-
     url = os.environ.get("REPLYCOACH_DATABASE_URL")
     if url:
         return url
@@ -186,4 +805,4 @@ def default_database_url(data_dir: str = "data") -> str:
     return f"sqlite:///{os.path.abspath(os.path.join(data_dir, 'replycoach.sqlite3'))}"
 
 
-__all__ = ["Store", "default_database_url", "datetime"]
+__all__ = ["LOGIN_FAILED", "MIGRATIONS_DIR", "Store", "default_database_url", "datetime"]

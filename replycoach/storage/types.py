@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import Enum
 
 
-class Role(str, Enum):
+class Role(str, Enum):  # noqa: UP042 - pages rely on str(Role.x) and format() as they are
     trainee = "trainee"
     coach = "coach"
     hr = "hr"
@@ -124,6 +124,7 @@ class Assignment:
     due: date | None
     assigned_by: int
     created_at: datetime
+    username: str | None = None  # the assigned user's name, when assigned to one user
 
 
 @dataclass(frozen=True)

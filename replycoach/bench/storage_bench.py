@@ -1,0 +1,152 @@
+"""Storage benchmark: the HR dashboard's queries over a big generated history, on SQLite and PostgreSQL.
+
+For each backend: generate the history (500 trainees, 100,000 attempts; ``quick``: 50 and 5,000), then time
+each dashboard aggregate warm (best of three after one warm-up run) for the whole period and for one team,
+stream the full export, and measure how many attempts per second 20 threads submit through the facade.
+PostgreSQL is a throwaway server started for the run with its default durability (fsync on).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from replycoach.bench import machine_line, markdown_table
+from replycoach.config import get_settings
+from replycoach.storage.facade import Store
+from replycoach.storage.history import generate_history, read_case_ids
+from replycoach.storage.types import AttemptFilter, NewAttempt, PrincipleScore, Role, User
+
+TARGET_SECONDS = 2.0
+THREADS = 20
+
+
+def run(quick: bool = False) -> str:
+    size = {"trainees": 50, "attempts": 5_000} if quick else {"trainees": 500, "attempts": 100_000}
+    per_thread = 10 if quick else 50
+    results: dict[str, dict[str, float | str]] = {}
+    with tempfile.TemporaryDirectory(prefix="replycoach-bench-") as tmp:
+        results["SQLite"] = _measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", size, per_thread)
+    results["PostgreSQL"] = _with_postgres(lambda url: _measure(url, size, per_thread))
+
+    backends = list(results)
+    names = list(next(r for r in results.values() if isinstance(r, dict)))
+    rows = [[name, *[results[b].get(name, "n/a") for b in backends]] for name in names]
+    command = "replycoach bench --suite storage" + (" --quick" if quick else "")
+    slow = [
+        f"{name} on {b}"
+        for b in backends
+        for name, value in results[b].items()
+        if name.startswith("s:") and isinstance(value, float) and value >= TARGET_SECONDS
+    ]
+    verdict = "every dashboard query under the 2 s target" if not slow else "over the 2 s target: " + ", ".join(slow)
+    return "\n\n".join(
+        [
+            f"## Storage\n\nReproduce: `{command}` ({machine_line()})",
+            f"History: {size['trainees']} trainees, {size['attempts']:,} attempts over 6 months, 10 teams. "
+            f"Queries warm, best of 3, in seconds (rows starting `s:`); {verdict}.",
+            markdown_table(["measure", *backends], rows),
+        ]
+    )
+
+
+def _with_postgres(measure: Callable[[str], dict]) -> dict:
+    from replycoach.storage.pgserver import PostgresUnavailable, start_postgres
+
+    try:
+        server = start_postgres(durable=True)
+    except PostgresUnavailable as exc:
+        return {"s: note": f"skipped: {exc}"}
+    try:
+        return measure(server.create_database("bench"))
+    finally:
+        server.stop()
+
+
+def _measure(url: str, size: dict, per_thread: int) -> dict[str, float | str]:
+    store = Store(url)
+    store.upgrade()
+    out: dict[str, float | str] = {}
+    history = generate_history(store, **size, seed=1, case_ids=read_case_ids(get_settings().scenarios_dir))
+    out["history: generate (s)"] = history.seconds
+    out["history: attempts/s inserted"] = round(history.attempts / history.seconds)
+
+    hr = User(0, "bench-hr", "bench", Role.hr, None)
+    team = AttemptFilter(teams=("Store A",))
+    queries = {
+        "key_figures": lambda f: store.key_figures(hr, f),
+        "score_over_time (week)": lambda f: store.score_over_time(hr, f),
+        "team_principle_matrix": lambda f: store.team_principle_matrix(hr, f),
+        "principle_over_time (week)": lambda f: store.principle_over_time(hr, f),
+    }
+    for name, query in queries.items():
+        out[f"s: {name}, all"] = _warm_best(lambda q=query: q(AttemptFilter()))
+        out[f"s: {name}, team A"] = _warm_best(lambda q=query: q(team))
+
+    started = time.perf_counter()
+    exported = sum(1 for _ in store.iter_export_rows(hr))
+    out["export: all rows (s)"] = time.perf_counter() - started
+    out["export: rows"] = exported
+    out["submit: attempts/s, 20 threads"] = _throughput(store, url, per_thread)
+    store.close()
+    return out
+
+
+def _warm_best(call: Callable[[], object], repeats: int = 3) -> float:
+    call()
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def _throughput(store: Store, url: str, per_thread: int) -> float:
+    trainees = store.list_users(role=Role.trainee)[:THREADS]
+    stores = [Store(url), Store(url)]  # two app processes' worth of connection pools
+    now = datetime.now(UTC)
+
+    def submit(index: int) -> int:
+        user = trainees[index % len(trainees)]
+        for n in range(per_thread):
+            stores[index % 2].add_attempt(_bench_attempt(user, index, n, now))
+        return per_thread
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(THREADS) as pool:
+        done = sum(pool.map(submit, range(THREADS)))
+    elapsed = time.perf_counter() - started
+    for s in stores:
+        s.close()
+    return round(done / elapsed, 1)
+
+
+def _bench_attempt(user: User, thread: int, n: int, now: datetime) -> NewAttempt:
+    principles = [PrincipleScore(p, 0.5, 1.0) for p in ("empathy", "apology", "remedy", "timing")]
+    return NewAttempt(
+        user_id=user.id,
+        case_id="price-complaint",
+        case_hash="0" * 64,
+        language="en",
+        handling="public_reply",
+        reply="We are sorry - I'll sort this out today.",
+        opened_at=now - timedelta(seconds=90),
+        submitted_at=now,
+        response_seconds=90.0,
+        score=50.0,
+        passed=False,
+        grader_version="bench",
+        embedder="none",
+        principles=principles,
+        grade_json={"score": 50.0},
+        client_token=f"bench-{thread}-{n}-{now.timestamp()}",
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(run(quick=True))

@@ -1,0 +1,163 @@
+"""The ORM tables (SQLAlchemy 2, typed). Only ``facade.py`` and the migrations use them; everyone else gets the
+plain values of ``types.py``.
+
+Times are stored as naive UTC (``timestamp without time zone``): SQLite has no time zone type, and one rule on
+both backends keeps the date buckets of the HR aggregates identical. The facade converts at its edges.
+The Alembic migrations in ``migrations/versions`` create exactly these tables; a test compares them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+#: Named constraints, so migrations can refer to them on every backend (and SQLite batch mode can rebuild them).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TeamRow(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('trainee', 'coach', 'hr', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean)
+    failed_logins: Mapped[int] = mapped_column(Integer)  # consecutive failures within the throttle window
+    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime())
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+
+    team: Mapped[TeamRow | None] = relationship(lazy="joined")
+
+
+class AttemptRow(Base):
+    __tablename__ = "attempts"
+    __table_args__ = (
+        Index("ix_attempts_user_id_submitted_at", "user_id", "submitted_at"),
+        Index("ix_attempts_case_id", "case_id"),
+        Index("ix_attempts_submitted_at", "submitted_at"),
+        Index("ix_attempts_team_id_submitted_at", "team_id", "submitted_at"),
+        Index("ix_attempts_parent_id", "parent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The trainee's team when they submitted: team reports keep their history when someone changes team.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    case_id: Mapped[str] = mapped_column(String(64))
+    case_hash: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    handling: Mapped[str] = mapped_column(String(32))
+    reply: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(DateTime())
+    submitted_at: Mapped[datetime] = mapped_column(DateTime())
+    response_seconds: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    grader_version: Mapped[str] = mapped_column(String(40))
+    embedder: Mapped[str] = mapped_column(String(40))
+    grade_json: Mapped[dict] = mapped_column(JSON)
+    client_token: Mapped[str] = mapped_column(String(80), unique=True)
+    turn: Mapped[int] = mapped_column(Integer)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    follow_up_text: Mapped[str | None] = mapped_column(Text)
+    llm_json: Mapped[dict | None] = mapped_column(JSON)
+    needs_review: Mapped[bool] = mapped_column(Boolean)
+
+    user: Mapped[UserRow] = relationship(lazy="joined", innerjoin=True)
+    team: Mapped[TeamRow | None] = relationship(lazy="joined")
+    scores: Mapped[list[AttemptScoreRow]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class AttemptScoreRow(Base):
+    """One principle's score of one attempt: a row each, so HR aggregates are plain GROUP BYs."""
+
+    __tablename__ = "attempt_scores"
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True)
+    principle: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    score: Mapped[float | None] = mapped_column(Float)  # None: the principle did not apply
+    weight: Mapped[float] = mapped_column(Float)
+
+
+class ReviewRow(Base):
+    """A coach's review. Rows are never updated or deleted: the newest per attempt is the one shown."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_attempt_id_id", "attempt_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    coach_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    scores: Mapped[dict] = mapped_column(JSON)
+    overall: Mapped[float | None] = mapped_column(Float)
+    comment: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+
+    coach: Mapped[UserRow] = relationship(lazy="joined", innerjoin=True)
+
+
+class AssignmentRow(Base):
+    """A case assigned to one user or to a whole team (exactly one of the two)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (CheckConstraint("(user_id IS NULL) <> (team_id IS NULL)", name="one_target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    due: Mapped[date | None] = mapped_column(Date)
+    assigned_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+
+    user: Mapped[UserRow | None] = relationship(foreign_keys=[user_id], lazy="joined")
+    team: Mapped[TeamRow | None] = relationship(lazy="joined")
+
+
+class CacheRow(Base):
+    """Small key-value cache (the LLM judge's verdicts, keyed by a hash of its input)."""
+
+    __tablename__ = "kv_cache"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime())

@@ -1,0 +1,195 @@
+"""SQL building blocks of the facade: the shared attempt filter, date buckets that mean the same on SQLite and
+PostgreSQL, and the HR aggregates. Every aggregate is one GROUP BY statement; nothing loops over attempts in
+Python."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, case, exists, func, literal_column, select
+from sqlalchemy.orm import Session
+
+from replycoach.storage.convert import to_date, to_db_time
+from replycoach.storage.models import AttemptRow, AttemptScoreRow, ReviewRow, TeamRow, UserRow
+from replycoach.storage.types import AttemptFilter, KeyFigures
+
+BUCKETS = ("day", "week", "month")
+
+
+def apply_filter(stmt: Select, flt: AttemptFilter) -> Select:
+    """Narrow ``stmt`` (which selects from ``attempts``) by ``flt``. ``teams`` means the team the trainee was in
+    when submitting."""
+    a = AttemptRow
+    conditions = []
+    if flt.user_ids is not None:
+        conditions.append(a.user_id.in_(flt.user_ids))
+    if flt.teams is not None:
+        conditions.append(a.team_id.in_(select(TeamRow.id).where(TeamRow.name.in_(flt.teams))))
+    if flt.case_ids is not None:
+        conditions.append(a.case_id.in_(flt.case_ids))
+    if flt.languages is not None:
+        conditions.append(a.language.in_(flt.languages))
+    if flt.since is not None:
+        conditions.append(a.submitted_at >= to_db_time(flt.since))
+    if flt.until is not None:
+        conditions.append(a.submitted_at < to_db_time(flt.until))
+    if flt.turn is not None:
+        conditions.append(a.turn == flt.turn)
+    if flt.reviewed is not None:
+        has_review = exists().where(ReviewRow.attempt_id == a.id)
+        conditions.append(has_review if flt.reviewed else ~has_review)
+    return stmt.where(*conditions) if conditions else stmt
+
+
+def period_expr(dialect: str, column, bucket: str):
+    """The start of the day/week (Monday)/month ``column`` falls in, on either backend."""
+    if bucket not in BUCKETS:
+        raise ValueError(f"Unknown bucket {bucket!r}: use one of {', '.join(BUCKETS)}")
+    if dialect == "postgresql":
+        # A literal, not a bound parameter: PostgreSQL must see the same expression in SELECT and GROUP BY.
+        return func.date_trunc(literal_column(f"'{bucket}'"), column)
+    if bucket == "day":
+        return func.date(column)
+    if bucket == "week":
+        # 'weekday 0' moves forward to Sunday (or stays on it); six days back is that week's Monday.
+        return func.date(column, literal_column("'weekday 0'"), literal_column("'-6 days'"))
+    return func.strftime(literal_column("'%Y-%m-01'"), column)
+
+
+def key_figures(session: Session, flt: AttemptFilter) -> KeyFigures:
+    a = AttemptRow
+    totals = session.execute(
+        apply_filter(
+            select(
+                func.count(func.distinct(a.user_id)),
+                func.count(a.id),
+                func.avg(a.score),
+                func.avg(case((a.passed, 1.0), else_=0.0)),
+            ),
+            flt,
+        )
+    ).one()
+    trainees, attempts, average, pass_rate = totals
+    return KeyFigures(
+        active_trainees=int(trainees),
+        attempts=int(attempts),
+        average_score=float(average) if average is not None else None,
+        pass_rate=float(pass_rate) if pass_rate is not None else None,
+        median_response_seconds=_median_response(session, flt, attempts),
+    )
+
+
+def _median_response(session: Session, flt: AttemptFilter, count: int) -> float | None:
+    if count == 0:
+        return None
+    a = AttemptRow
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = select(func.percentile_cont(0.5).within_group(a.response_seconds))
+        return float(session.scalar(apply_filter(stmt, flt)))
+    # SQLite has no percentile function: read the middle one or two values of the sorted column.
+    middle = (count - 1) // 2
+    stmt = apply_filter(select(a.response_seconds), flt).order_by(a.response_seconds)
+    values = session.scalars(stmt.limit(1 if count % 2 else 2).offset(middle)).all()
+    return float(sum(values) / len(values))
+
+
+def score_over_time(session: Session, flt: AttemptFilter, bucket: str) -> list[dict]:
+    a = AttemptRow
+    period = period_expr(session.get_bind().dialect.name, a.submitted_at, bucket).label("period")
+    stmt = (
+        select(period, a.user_id, UserRow.username, TeamRow.name, func.count(a.id), func.avg(a.score))
+        .join(UserRow, UserRow.id == a.user_id)
+        .outerjoin(TeamRow, TeamRow.id == UserRow.team_id)
+        .group_by(period, a.user_id, UserRow.username, TeamRow.name)
+        .order_by(period, UserRow.username)
+    )
+    return [
+        {
+            "period": to_date(p),
+            "user_id": user_id,
+            "username": username,
+            "team": team,
+            "attempts": int(n),
+            "average_score": float(avg),
+        }
+        for p, user_id, username, team, n, avg in session.execute(apply_filter(stmt, flt))
+    ]
+
+
+def principle_over_time(session: Session, flt: AttemptFilter, bucket: str) -> list[dict]:
+    a, s = AttemptRow, AttemptScoreRow
+    period = period_expr(session.get_bind().dialect.name, a.submitted_at, bucket).label("period")
+    stmt = (
+        select(period, s.principle, func.avg(s.score), func.count(s.score))
+        .select_from(s)
+        .join(a, a.id == s.attempt_id)
+        .group_by(period, s.principle)
+        .having(func.count(s.score) > 0)
+        .order_by(period, s.principle)
+    )
+    return [
+        {"period": to_date(p), "principle": principle, "average": _float(avg), "attempts": int(n)}
+        for p, principle, avg, n in session.execute(apply_filter(stmt, flt))
+    ]
+
+
+def team_principle_matrix(session: Session, flt: AttemptFilter) -> list[dict]:
+    a, s = AttemptRow, AttemptScoreRow
+    stmt = (
+        select(TeamRow.name, s.principle, func.avg(s.score), func.count(s.score))
+        .select_from(s)
+        .join(a, a.id == s.attempt_id)
+        .outerjoin(TeamRow, TeamRow.id == a.team_id)
+        .group_by(TeamRow.name, s.principle)
+        .having(func.count(s.score) > 0)
+        .order_by(TeamRow.name, s.principle)
+    )
+    return [
+        {"team": team, "principle": principle, "average": _float(avg), "attempts": int(n)}
+        for team, principle, avg, n in session.execute(apply_filter(stmt, flt))
+    ]
+
+
+def export_statement(principles: list[str], flt: AttemptFilter) -> Select:
+    """One row per attempt, every principle pivoted into its own column (conditional aggregation)."""
+    a, s = AttemptRow, AttemptScoreRow
+    pivot = (
+        select(
+            s.attempt_id,
+            *[func.max(case((s.principle == p, s.score))).label(f"p_{i}") for i, p in enumerate(principles)],
+        )
+        .group_by(s.attempt_id)
+        .subquery("pivot")
+    )
+    stmt = (
+        select(
+            a.id,
+            a.submitted_at,
+            a.opened_at,
+            a.user_id,
+            UserRow.username,
+            UserRow.display_name,
+            TeamRow.name.label("team"),
+            a.case_id,
+            a.case_hash,
+            a.language,
+            a.handling,
+            a.turn,
+            a.parent_id,
+            a.score,
+            a.passed,
+            a.response_seconds,
+            a.grader_version,
+            a.embedder,
+            a.needs_review,
+            a.reply,
+            *[pivot.c[f"p_{i}"] for i in range(len(principles))],
+        )
+        .join(UserRow, UserRow.id == a.user_id)
+        .outerjoin(TeamRow, TeamRow.id == a.team_id)
+        .outerjoin(pivot, pivot.c.attempt_id == a.id)
+        .order_by(a.id)
+    )
+    return apply_filter(stmt, flt)
+
+
+def _float(value) -> float | None:
+    return float(value) if value is not None else None
