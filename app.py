@@ -1,0 +1,67 @@
+"""ReplyCoach's Streamlit entry point: sign-in, then the pages of the signed-in user's role only.
+
+``st.navigation`` receives only the role's pages (``replycoach.ui.navigation``), so a page outside the role
+cannot be reached, also not by typing its URL; each page also checks the role itself (``session.require``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from replycoach.config import get_settings
+from replycoach.ui import services, session
+from replycoach.ui.components.text import md_text
+from replycoach.ui.navigation import PageSpec, load_render, pages_for
+from replycoach.ui.pages import login
+
+log = logging.getLogger("replycoach.app")
+
+
+def _page_callable(spec: PageSpec):
+    """The page's ``render``; a page module that fails to import shows why instead of taking the app down."""
+    try:
+        return load_render(spec)
+    except Exception as err:  # a broken page must not lock every user out of the others
+        log.exception("page %s failed to load", spec.module)
+        message = f"The page “{spec.title}” could not be loaded ({type(err).__name__}). Please tell an admin."
+
+        def unavailable() -> None:
+            st.error(message)
+
+        unavailable.__name__ = f"unavailable_{spec.module}"
+        return unavailable
+
+
+def _sidebar(user) -> None:
+    with st.sidebar:
+        team = f" · {user.team}" if user.team else ""
+        st.markdown(f"**{md_text(user.display_name)}**  \n{md_text(user.role.value + team)}")
+        if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+            session.sign_out()
+            st.rerun()
+        st.caption(f"LLM: {services.llm_status_text(get_settings())}")
+
+
+def main() -> None:
+    st.set_page_config(page_title="ReplyCoach", page_icon=":material/forum:", layout="wide")
+    services.warm_up_in_background(get_settings())
+    user = session.current_user()
+    if user is None:
+        page = st.navigation(
+            [st.Page(login.render, title="Sign in", icon=":material/login:", url_path="login")], position="hidden"
+        )
+        page.run()
+        return
+    sections: dict[str, list] = {}
+    for spec in pages_for(user.role):
+        sections.setdefault(spec.section, []).append(
+            st.Page(_page_callable(spec), title=spec.title, icon=spec.icon, url_path=spec.url_path)
+        )
+    page = st.navigation(sections)
+    _sidebar(user)
+    page.run()
+
+
+main()

@@ -1,0 +1,59 @@
+"""Score bars: the overall score and one bar per principle (N/A and grader errors shown as such)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from replycoach.ui.components.text import esc
+
+
+def colour_for(fraction: float) -> str:
+    return "#2e7d32" if fraction >= 0.7 else "#ef8f00" if fraction >= 0.4 else "#c62828"
+
+
+def principle_bars_html(
+    grade_json: Mapping, title_of: Callable[[str], str] = str, weights: Mapping[str, float] | None = None
+) -> str:
+    """One row per principle: title, a bar and the score as a percentage, or "N/A" when it does not apply.
+
+    Principles are ordered by weight (what counts most first); weight-0 principles are left out.
+    """
+    principles: Mapping = grade_json.get("principles") or {}
+    weights = weights if weights is not None else grade_json.get("weights") or {}
+    order = sorted(principles, key=lambda p: (-(weights.get(p, 1.0)), p))
+    rows = []
+    for pid in order:
+        if weights.get(pid, 1.0) == 0:
+            continue
+        pg = principles[pid]
+        score = pg.get("score")
+        title = esc(title_of(pid))
+        if pg.get("error"):
+            bar, value = '<div style="height:10px"></div>', '<span style="color:#888">could not be graded</span>'
+        elif score is None:
+            bar = '<div style="height:10px;border:1px dashed #bbb;border-radius:5px"></div>'
+            value = '<span style="color:#888" title="Does not apply to this case or reply">N/A</span>'
+        else:
+            pct = max(0.0, min(1.0, float(score))) * 100
+            bar = (
+                '<div style="height:10px;background:#eee;border-radius:5px;overflow:hidden">'
+                f'<div style="height:10px;width:{pct:.0f}%;background:{colour_for(pct / 100)}"></div></div>'
+            )
+            value = f"{pct:.0f}%"
+        rows.append(
+            f'<div class="rc-bar" data-principle="{esc(pid)}" style="display:grid;grid-template-columns:11em 1fr 7em;'
+            f'gap:10px;align-items:center;margin:3px 0"><span>{title}</span>{bar}'
+            f'<span style="text-align:right">{value}</span></div>'
+        )
+    return '<div style="font-family:system-ui,sans-serif;font-size:0.95em">' + "".join(rows) + "</div>"
+
+
+def overall_html(score: float, passed: bool, pass_mark: float) -> str:
+    verdict = "Passed" if passed else "Not passed yet"
+    colour = "#2e7d32" if passed else "#c62828"
+    return (
+        '<div style="font-family:system-ui,sans-serif;display:flex;align-items:baseline;gap:14px">'
+        f'<span class="rc-overall" style="font-size:2.2em;font-weight:700;color:{colour}">{score:.0f}</span>'
+        f'<span style="font-size:1.1em;font-weight:600;color:{colour}">{esc(verdict)}</span>'
+        f'<span style="color:#777">pass mark {pass_mark:.0f}</span></div>'
+    )

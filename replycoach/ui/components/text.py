@@ -1,0 +1,51 @@
+"""Safe text for Streamlit's markdown and for our own HTML.
+
+Streamlit renders markdown in ``st.markdown``, headers, captions and widget labels. Case text and replies are
+written by other people, so they must appear exactly as typed: ``md_text`` backslash-escapes every ASCII
+punctuation character CommonMark lets one escape (this also stops ``:red[...]`` colour directives, LaTeX
+``$...$`` and links), and ``esc`` HTML-escapes text for the HTML blocks we build ourselves.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:\"'=^&%@])")
+
+
+def md_text(text: str | None) -> str:
+    """``text`` as markdown that renders literally (no formatting, links, HTML or directives)."""
+    if not text:
+        return ""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def esc(text: object) -> str:
+    """HTML-escape anything for use in element content or a quoted attribute."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def minutes_label(minutes: float) -> str:
+    """A duration in minutes the way people say it: "45 s", "7 min", "2 h 5 min", "3 days"."""
+    if minutes < 1:
+        return f"{round(minutes * 60)} s"
+    if minutes < 60:
+        return f"{minutes:g} min" if minutes != int(minutes) else f"{int(minutes)} min"
+    if minutes < 24 * 60:
+        hours, rest = divmod(int(round(minutes)), 60)
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    days = minutes / (24 * 60)
+    return f"{days:.0f} days" if days >= 2 else f"{int(round(minutes / 60))} h"
+
+
+def ago_label(seconds: float) -> str:
+    """ "just now", "1 minute ago", "12 minutes ago", "2 hours ago"."""
+    seconds = max(0.0, seconds)
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return "1 minute ago" if minutes == 1 else f"{minutes} minutes ago"
+    hours = minutes // 60
+    return "1 hour ago" if hours == 1 else f"{hours} hours ago"

@@ -1,0 +1,258 @@
+"""Practice: pick a case, answer it against the clock, get graded feedback, answer the customer once more.
+
+Three views, chosen by the session (see ``replycoach.ui.session``): the case list; an open case with the
+post, the clock and the reply box; the feedback of a stored attempt (also after a reload: its id is in the
+URL). An attempt is stored before its feedback is shown.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from replycoach.cases.models import HANDLING_LABELS, LANGUAGES, Case, Difficulty, Handling, Negativity
+from replycoach.config import get_settings
+from replycoach.storage.types import Attempt, MissingEntry, User
+from replycoach.ui import services, session
+from replycoach.ui.components.clock import clock_html
+from replycoach.ui.components.feedback import show_feedback
+from replycoach.ui.components.post import customer_name_of, post_html, thread_message_html
+from replycoach.ui.components.text import md_text, minutes_label
+
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "ru": "Русский", "bg": "Български"}
+_DIFFICULTY_ORDER = {d.value: i for i, d in enumerate(Difficulty)}
+_CUSTOMER_MESSAGES = "practice_customer_messages"
+
+
+def render() -> None:
+    user = session.require("practice")
+    library = services.get_library()
+    attempt_id = session.shown_attempt_id()
+    if attempt_id is not None:
+        _feedback_view(user, library, attempt_id)
+        return
+    opened = session.opened_case()
+    if opened is not None and opened.case_id in library.cases:
+        _answer_view(user, library.cases[opened.case_id].localized(opened.language), opened)
+        return
+    _case_list(user, library)
+
+
+# --- the case list ------------------------------------------------------------------------------------------
+
+
+def _case_list(user: User, library) -> None:
+    store = services.get_store()
+    st.title("Practice")
+    if not library.cases:
+        st.warning("No cases are available yet. Ask a coach to add some.")
+        return
+    due_by_case: dict[str, date | None] = {}
+    for assignment in store.assignments_for(user):  # soonest due first: keep the first per case
+        due_by_case.setdefault(assignment.case_id, assignment.due)
+    done = store.done_case_ids(user.id)
+
+    cols = st.columns([3, 2, 2, 2])
+    kinds = cols[0].multiselect(
+        "Kind of negativity", [n.value for n in Negativity], key="filter_kind", format_func=_pretty
+    )
+    levels = cols[1].multiselect("Difficulty", [d.value for d in Difficulty], key="filter_difficulty")
+    language = cols[2].selectbox(
+        "Language", ["any", *LANGUAGES], key="filter_language", format_func=lambda c: LANGUAGE_NAMES.get(c, "Any")
+    )
+    not_done = cols[3].checkbox("Not yet done", key="filter_not_done")
+
+    cases = [
+        c
+        for c in library.cases.values()
+        if (not kinds or c.negativity.value in kinds)
+        and (not levels or c.difficulty.value in levels)
+        and (language == "any" or language in c.languages)
+        and (not not_done or c.id not in done)
+    ]
+    cases.sort(
+        key=lambda c: (
+            c.id not in due_by_case,
+            due_by_case.get(c.id) or date.max,
+            _DIFFICULTY_ORDER[c.difficulty.value],
+            c.title.casefold(),
+        )
+    )
+    st.caption(f"{len(cases)} of {len(library.cases)} cases")
+    if not cases:
+        st.info("No case matches these filters.")
+    for case in cases:
+        _case_row(case, due_by_case, done, language)
+
+
+def _case_row(case: Case, due_by_case: dict, done: set[str], language: str) -> None:
+    with st.container(border=True):
+        left, right = st.columns([4, 2])
+        with left:
+            badges = []
+            if case.id in due_by_case:
+                due = due_by_case[case.id]
+                overdue = due is not None and due < date.today()
+                badges.append(
+                    f":{'red' if overdue else 'orange'}-badge[Assigned{', due ' + due.isoformat() if due else ''}]"
+                )
+            if case.id in done:
+                badges.append(":green-badge[Done]")
+            st.markdown(f"**{md_text(case.title)}** " + " ".join(badges))
+            st.caption(
+                md_text(
+                    f"{_pretty(case.negativity.value)} · {case.difficulty.value} · answer within "
+                    f"{minutes_label(case.target_response_minutes)} · {', '.join(case.languages)}"
+                )
+            )
+        with right:
+            langs = case.languages if language == "any" else (language,)
+            st.caption("Open in")
+            buttons = st.columns(len(langs))
+            for col, lang in zip(buttons, langs, strict=True):
+                if col.button(lang.upper(), key=f"open_{case.id}_{lang}", width="stretch"):
+                    session.open_case(case.id, lang)
+                    st.rerun()
+
+
+def _pretty(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
+# --- an open case ---------------------------------------------------------------------------------------------
+
+
+def _case_header(case: Case) -> None:
+    top = st.columns([6, 1])
+    top[0].subheader(md_text(case.title))
+    if top[1].button("Back to cases", key="back_to_cases"):
+        session.close_case()
+        st.rerun()
+
+
+def _answer_view(user: User, case: Case, opened: session.OpenCase) -> None:
+    settings = get_settings()
+    services.prepare_case_in_background(case, settings)
+    _case_header(case)
+    now = session.now()
+    st.html(clock_html(opened.opened_at, now, case.target_response_minutes), unsafe_allow_javascript=True)
+    st.html(post_html(case, seconds_since_posted=(now - opened.opened_at).total_seconds()))
+
+    handling = st.radio(
+        "How do you handle this comment?",
+        [h.value for h in Handling],
+        index=None,
+        format_func=lambda v: HANDLING_LABELS[Handling(v)],
+        key=f"handling_{opened.client_token}",
+    )
+    reply = st.text_area(
+        f"Your reply as {case.post.brand}",
+        key=f"reply_{opened.client_token}",
+        max_chars=settings.reply_limit,
+        height=180,
+        placeholder="Write the reply you would post…",
+    )
+    st.caption(f"{len(reply)} / {settings.reply_limit} characters")
+    if st.button("Submit reply", type="primary", key="submit_reply"):
+        if handling is None:
+            st.error("Choose how to handle the comment first.")
+            return
+        turn = services.Turn(case, opened.opened_at, opened.client_token)
+        _submit(user, turn, reply, handling)
+
+
+def _submit(user: User, turn: services.Turn, reply: str, handling: str) -> None:
+    """Grade and store, then show the stored attempt. Bad input: a message, nothing stored, text kept."""
+    settings = get_settings()
+    try:
+        with st.spinner("Grading your reply…"):
+            attempt = services.submit_reply(
+                services.get_store(), services.get_engine(), settings, user, turn, reply, handling, session.now()
+            )
+    except services.ReplyRejected as err:
+        st.error(str(err))
+        return
+    session.show_attempt(attempt.parent_id or attempt.id)
+    st.rerun()
+
+
+# --- feedback -------------------------------------------------------------------------------------------------
+
+
+def _feedback_view(user: User, library, attempt_id: int) -> None:
+    store = services.get_store()
+    settings = get_settings()
+    try:
+        first = store.get_attempt(attempt_id, user)
+        if first.parent_id is not None:
+            first = store.get_attempt(first.parent_id, user)
+    except MissingEntry:
+        st.warning("That attempt is not available.")
+        if st.button("Back to cases", key="back_missing"):
+            session.close_case()
+            st.rerun()
+        return
+    base = library.cases.get(first.case_id)
+    case = base.localized(first.language) if base is not None and first.language in base.languages else None
+
+    if case is None:
+        st.subheader(md_text(first.case_id))
+        st.info("This case is no longer in the casebook; the feedback below is as it was graded.")
+    else:
+        _case_header(case)
+        if case.content_hash != first.case_hash:
+            st.caption("The case has been edited since this attempt.")
+    if case is not None and st.button("Try again", key="try_again", icon=":material/replay:"):
+        session.open_case(case.id, first.language)
+        st.rerun()
+
+    if case is not None:
+        with st.expander("The post", expanded=False):
+            st.html(post_html(case, seconds_since_posted=first.response_seconds))
+    show_feedback(first, case, settings.pass_mark, key=f"fb_{first.id}")
+    if case is not None:
+        _second_turn(user, case, first)
+
+
+def _second_turn(user: User, case: Case, first: Attempt) -> None:
+    """The customer writes back (LLM or scripted, chosen by the first score); the trainee answers once more."""
+    store = services.get_store()
+    settings = get_settings()
+    if first.handling == "no_reply" or not first.reply:
+        return
+    st.divider()
+    st.subheader("The conversation goes on")
+    brand = case.post.brand
+    customer, _ = customer_name_of(case)
+    answers = store.follow_up_attempts(first.id, user)
+    st.html(
+        thread_message_html(customer, case.complaint, mine=False) + thread_message_html(brand, first.reply, mine=True)
+    )
+    if answers:
+        for answer in answers:
+            author = customer
+            st.html(
+                thread_message_html(author, answer.follow_up_text or "", mine=False)
+                + thread_message_html(brand, answer.reply, mine=True)
+            )
+            with st.expander(f"Feedback on your answer: {answer.score:.0f}", expanded=True):
+                show_feedback(answer, None, settings.pass_mark, key=f"fb_{answer.id}")
+        return
+
+    messages: dict = st.session_state.setdefault(_CUSTOMER_MESSAGES, {})
+    if first.id not in messages:
+        messages[first.id] = services.customer_follow_up(case, first, settings)
+    message = messages[first.id]
+    if message is None:
+        st.caption("The customer did not write back.")
+        return
+    st.html(thread_message_html(message.author, message.text, mine=False))
+    opened = session.follow_up_turn(first.id, case.id, case.language)
+    reply = st.text_area("Your answer", key=f"reply2_{first.id}", max_chars=settings.reply_limit, height=120)
+    st.caption(f"{len(reply)} / {settings.reply_limit} characters")
+    if st.button("Send answer", type="primary", key="submit_turn2"):
+        turn = services.Turn(
+            case, opened.opened_at, opened.client_token, turn=2, parent_id=first.id, follow_up_text=message.text
+        )
+        _submit(user, turn, reply, first.handling)

@@ -1,0 +1,134 @@
+"""A real ReplyCoach server (``streamlit run app.py``) on a free port against a temp SQLite database with the
+demo users, and Debian's Chromium driven by Playwright. Never ``playwright install``: downloads fail here."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+DEMO_USERS = {"trainee": "trainee-demo", "coach": "coach-demo", "hr": "hr-demo", "admin": "admin-demo"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _create_demo_users(env: dict) -> None:
+    """``replycoach users demo``; while that subcommand is still being built, the README's demo trainee
+    through the storage facade (the only account these tests sign in with)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "replycoach.cli", "users", "demo"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode == 0:
+        return
+    from replycoach.storage.facade import Store
+    from replycoach.storage.types import Role
+
+    store = Store(env["REPLYCOACH_DATABASE_URL"])
+    store.upgrade()
+    store.add_user("trainee", DEMO_USERS["trainee"], Role.trainee, display_name="Demo trainee", team="Store A")
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (scripts/test installs it)")
+    tmp = tmp_path_factory.mktemp("e2e")
+    cases = tmp / "cases"
+    cases.mkdir()
+    for source in [
+        ROOT / "scenarios" / "price-complaint.yaml",
+        ROOT / "tests" / "ui" / "cases" / "hostile-markup.yaml",
+    ]:
+        shutil.copy(source, cases / source.name)
+    env = {
+        **os.environ,
+        "REPLYCOACH_DATA_DIR": str(tmp),
+        "REPLYCOACH_DATABASE_URL": f"sqlite:///{tmp / 'e2e.sqlite3'}",
+        "REPLYCOACH_SCENARIOS_DIR": str(cases),
+        "REPLYCOACH_LLM": "off",
+        "HF_HUB_OFFLINE": "1",
+    }
+    _create_demo_users(env)
+    port = _free_port()
+    log = open(tmp / "streamlit.log", "w")  # noqa: SIM115 - closed after the server stops
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
+            "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
+        ],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start: {(tmp / 'streamlit.log').read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1500})
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    yield tab
+    context.close()
+
+
+def sign_in(page, url: str, username: str, path: str = "") -> None:
+    page.goto(f"{url}/{path}")
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(DEMO_USERS[username])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()

@@ -1,0 +1,32 @@
+"""Helpers shared by the page tests (kept out of conftest.py so tests can import them by name)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from replycoach.storage.types import Role
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+CASES = Path(__file__).resolve().parent / "cases"
+PASSWORDS = {role: f"{role.value}-pass-2024" for role in Role}
+
+
+def app_for(user=None, *, timeout: float = 30) -> AppTest:
+    """An AppTest of app.py, signed in as ``user`` (or at the sign-in page)."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if user is not None:
+        at.session_state["auth_user"] = user
+    return at
+
+
+def html_of(at: AppTest) -> str:
+    """Every ``st.html`` body on the page, joined."""
+    return "\n".join(el.proto.body for el in at.get("html"))
+
+
+def markdown_of(at: AppTest) -> str:
+    """Every markdown-rendered text on the page (markdown, captions, headers), joined."""
+    return "\n".join(el.value for el in [*at.markdown, *at.caption, *at.subheader, *at.title])
