@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import platform
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from replycoach.config import PROJECT_ROOT
@@ -26,7 +26,7 @@ def machine_line() -> str:
 
     return (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}"
+        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}"
     )
 
 
@@ -35,10 +35,7 @@ def write_section(name: str, markdown: str, path: Path = BENCHMARKS_FILE) -> Non
     text = path.read_text(encoding="utf-8") if path.exists() else _HEADER
     block = f"<!-- section:{name} -->\n{markdown.rstrip()}\n<!-- /section:{name} -->"
     pattern = re.compile(rf"<!-- section:{re.escape(name)} -->.*?<!-- /section:{re.escape(name)} -->", re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: block, text)
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
+    text = pattern.sub(lambda _m: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
 
 

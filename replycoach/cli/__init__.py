@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="ReplyCoach: practise answering negative customer feedback. Subcommands:",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module in SUBCOMMANDS.items():
+    for _name, module in SUBCOMMANDS.items():
         try:
             mod = importlib.import_module(f"replycoach.cli.{module}")
         except ModuleNotFoundError as exc:  # a subcommand still being built must not break the others
