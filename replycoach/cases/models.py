@@ -209,6 +209,11 @@ class Translation(_Strict):
 
     title: NonEmpty
     brand_post: str | None = None
+    customer: Customer | None = Field(
+        None,
+        description="The customer as this language's readers see them, e.g. first_name in Cyrillic "
+        "(Дарья for Daria); omitted: the original's",
+    )
     complaint: NonEmpty
     key_facts: list[KeyFact] | None = Field(
         None, description="Same ids as the original's key facts, translated descriptions and cues"
@@ -321,7 +326,9 @@ class Case(_Strict):
             raise KeyError(
                 f"case {self.id!r} has no {language!r} version; it can be practised in {', '.join(self.languages)}"
             ) from None
-        post = self.post.model_copy(update={"brand_post": tr.brand_post or self.post.brand_post})
+        post = self.post.model_copy(
+            update={"brand_post": tr.brand_post or self.post.brand_post, "customer": tr.customer or self.post.customer}
+        )
         update: dict = {
             "language": language,
             "title": tr.title,
