@@ -1,0 +1,24 @@
+"""Empathy: the reply acknowledges how the customer feels."""
+
+from __future__ import annotations
+
+from grading.context import GradingContext
+from grading.graders._common import evidence, name_or_customer, result
+from grading.result import PrincipleGrade
+
+
+class EmpathyGrader:
+    name = "rules.empathy"
+    principle = "empathy"
+
+    def grade(self, ctx: GradingContext) -> PrincipleGrade:
+        if ctx.case.expected_handling == "no_reply":  # a troll: there is no feeling to acknowledge in public
+            return result(ctx, self.principle, self.name, None)
+        found = ctx.find("empathy")
+        rule = (0.15, 0.8, 1.0)[min(len(found), 2)]
+        score = ctx.blend(self.principle, rule)
+        tip = (
+            f"Acknowledge how {name_or_customer(ctx)} feels before solving anything, "
+            'e.g. "I understand how frustrating this is", in your own words about this case.'
+        )
+        return result(ctx, self.principle, self.name, score, evidence(found), tip)

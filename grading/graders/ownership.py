@@ -1,0 +1,26 @@
+"""Ownership: admits the mistake and explains its cause (where the company is at fault)."""
+
+from __future__ import annotations
+
+from grading.context import GradingContext
+from grading.graders._common import evidence, result
+from grading.result import PrincipleGrade
+
+
+class OwnershipGrader:
+    name = "rules.ownership"
+    principle = "ownership"
+
+    def grade(self, ctx: GradingContext) -> PrincipleGrade:
+        if not ctx.case.company_at_fault:
+            return result(ctx, self.principle, self.name, None)
+        found = ctx.find("ownership")
+        admits = any(m.group == "admits" for m in found)
+        cause = any(m.group == "cause" for m in found)
+        deflects = any(m.group == "deflects" for m in found)
+        rule = 1.0 if admits and cause else 0.75 if admits else 0.4 if cause else 0.05
+        if deflects:  # shifting the blame to a courier, a supplier or "the system" is the opposite of ownership
+            rule = min(rule, 0.1)
+        tip = 'Own the mistake ("this was our mistake") and say briefly why it happened'
+        tip += f": {ctx.case.facts[0].description}." if ctx.case.facts else "."
+        return result(ctx, self.principle, self.name, ctx.blend(self.principle, rule), evidence(found), tip)

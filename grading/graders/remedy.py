@@ -1,0 +1,27 @@
+"""Remedy: a fix, compensation or an alternative, or asking what would make it right."""
+
+from __future__ import annotations
+
+from grading.context import GradingContext
+from grading.graders._common import evidence, name_or_customer, result
+from grading.result import PrincipleGrade
+
+#: Negativity kinds where no remedy is graded: a troll is not answered at all.
+NO_REMEDY = frozenset({"troll"})
+
+
+class RemedyGrader:
+    name = "rules.remedy"
+    principle = "remedy"
+
+    def grade(self, ctx: GradingContext) -> PrincipleGrade:
+        if ctx.case.negativity in NO_REMEDY:
+            return result(ctx, self.principle, self.name, None)
+        found = ctx.find("remedy")
+        kinds = {m.group for m in found}
+        rule = 0.05 if not found else (1.0 if len(found) >= 2 or len(kinds) == 2 else 0.85)
+        tip = (
+            f"Offer {name_or_customer(ctx)} a concrete fix, compensation or alternative, "
+            "or ask what would make it right for them."
+        )
+        return result(ctx, self.principle, self.name, ctx.blend(self.principle, rule), evidence(found), tip)

@@ -1,0 +1,307 @@
+"""Cue lists per principle (YAML data files next to this module) and the lemma matcher that finds them.
+
+A lexicon file holds groups of cues, each with a polarity (``+`` earns the principle, ``-`` loses it), a
+label shown as evidence and short cue lists per language. A cue is a few words separated by spaces:
+
+* ``word``: matches a token whose lemma or lower-cased form is ``word`` (or ``word``'s own lemma), so one
+  dictionary form covers every inflection simplemma knows;
+* ``=form``: matches that exact lower-cased form only (tense matters: "=вернули" is done, "вернём" is not);
+* ``stem*``: matches a token whose form or lemma starts with ``stem`` (for compounds and rich inflection);
+* ``#``: a number (digits or a number word such as "two", "zwei", "два", "две");
+* ``...``: up to four other words of the same sentence.
+
+Where a negative cue overlaps a positive one ("sorry you feel that way" contains "sorry"), the negative
+wins; a positive cue in a ``negatable`` group right after a negation ("I don't understand") does not count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from grading.text import SUPPORTED_LANGUAGES, TextAnalysis, Token, lemma
+
+LEXICON_DIR = Path(__file__).resolve().parent
+_GAP = "..."
+_MAX_GAP = 4
+_NUMBER_WORDS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "twelve",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "a",
+        "an",
+        "ein",
+        "eine",
+        "einer",
+        "einem",
+        "einen",
+        "zwei",
+        "drei",
+        "vier",
+        "fünf",
+        "sechs",
+        "sieben",
+        "acht",
+        "neun",
+        "zehn",
+        "zwölf",
+        "zwanzig",
+        "dreißig",
+        "один",
+        "одна",
+        "одну",
+        "одного",
+        "два",
+        "две",
+        "три",
+        "четыре",
+        "пять",
+        "шесть",
+        "семь",
+        "восемь",
+        "десять",
+        "двенадцать",
+        "двадцать",
+        "тридцать",
+        "един",
+        "една",
+        "едно",
+        "двама",
+        "два",
+        "две",
+        "три",
+        "четири",
+        "пет",
+        "шест",
+        "седем",
+        "осем",
+        "десет",
+        "дванадесет",
+        "двадесет",
+        "тридесет",
+        "half",
+        "halbe",
+        "halben",
+        "пол",
+        "половин",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class _Element:
+    kind: str  # "word", "form", "prefix", "number", "gap"
+    forms: frozenset[str] = frozenset()
+
+    def matches(self, tok: Token) -> bool:
+        if self.kind == "word":
+            return tok.lemma in self.forms or tok.lower in self.forms
+        if self.kind == "form":
+            return tok.lower in self.forms
+        if self.kind == "prefix":
+            return any(tok.lower.startswith(f) or tok.lemma.startswith(f) for f in self.forms)
+        if self.kind == "number":
+            return tok.is_number or tok.lower in _NUMBER_WORDS
+        return False
+
+
+@dataclass(frozen=True)
+class Cue:
+    text: str
+    language: str
+    elements: tuple[_Element, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    polarity: str  # "+" or "-"
+    label: str
+    negatable: bool
+    cues: tuple[Cue, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    """One cue found in a text: a span and what it means."""
+
+    group: str
+    polarity: str
+    label: str
+    start: int  # character offsets into the analysed text
+    end: int
+    first_token: int
+    last_token: int
+    cue: str
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+def _parse_cue(text: str, language: str) -> Cue:
+    elements: list[_Element] = []
+    for raw in text.lower().split():
+        if raw == _GAP:
+            elements.append(_Element("gap"))
+        elif raw == "#":
+            elements.append(_Element("number"))
+        elif raw.startswith("=") and len(raw) > 1:
+            elements.append(_Element("form", frozenset({raw[1:]})))
+        elif raw.endswith("*"):
+            stem = raw[:-1]
+            elements.append(_Element("prefix", frozenset({stem})))
+        else:
+            elements.append(_Element("word", frozenset({raw, lemma(raw, language)})))
+    if not elements or elements[0].kind == "gap" or elements[-1].kind == "gap":
+        raise ValueError(f"bad cue {text!r}: it must start and end with a word")
+    return Cue(text, language, tuple(elements))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The cue groups of one principle (one YAML file)."""
+
+    name: str
+    groups: tuple[Group, ...]
+    # first-word index, built once: exact first forms -> cues; cues starting with a stem or number go to "*"
+    _index: dict[str, list[tuple[Group, Cue]]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for g in self.groups:
+            for cue in g.cues:
+                first = cue.elements[0]
+                keys = first.forms if first.kind in ("word", "form") else ("*",)
+                for k in keys:
+                    self._index.setdefault(k, []).append((g, cue))
+
+    def group(self, name: str) -> Group:
+        for g in self.groups:
+            if g.name == name:
+                return g
+        raise KeyError(f"lexicon {self.name!r} has no group {name!r}")
+
+    def find(self, analysis: TextAnalysis) -> tuple[Match, ...]:
+        """Every cue of this lexicon in ``analysis``'s languages, overlaps resolved (negatives win)."""
+        found: list[Match] = []
+        tokens = analysis.tokens
+        wild = self._index.get("*", [])
+        for i, tok in enumerate(tokens):
+            candidates = (
+                self._index.get(tok.lemma, []) + self._index.get(tok.lower, [])
+                if tok.lemma != tok.lower
+                else self._index.get(tok.lower, [])
+            )
+            seen: set[int] = set()
+            for g, cue in candidates + wild:
+                if id(cue) in seen or cue.language not in analysis.languages:
+                    continue
+                seen.add(id(cue))
+                last = _match_at(cue.elements, tokens, i)
+                if last is None:
+                    continue
+                if g.negatable and g.polarity == "+" and _negated(tokens, i):
+                    continue
+                found.append(Match(g.name, g.polarity, g.label, tok.start, tokens[last].end, i, last, cue.text))
+        return _resolve(list(dict.fromkeys(found)))
+
+
+def _negated(tokens: tuple[Token, ...], i: int) -> bool:
+    window = tokens[max(0, i - 2) : i]
+    return any(t.is_negation and t.sentence == tokens[i].sentence for t in window)
+
+
+def _match_at(elements: tuple[_Element, ...], tokens: tuple[Token, ...], i: int) -> int | None:
+    """Index of the last token when ``elements`` match from token ``i``, else None."""
+    if not elements[0].matches(tokens[i]):
+        return None
+    pos = i
+    sentence = tokens[i].sentence
+    k = 1
+    while k < len(elements):
+        el = elements[k]
+        if el.kind == "gap":
+            nxt = elements[k + 1]
+            for j in range(pos + 1, min(len(tokens), pos + 2 + _MAX_GAP)):
+                if tokens[j].sentence != sentence:
+                    return None
+                if nxt.matches(tokens[j]):
+                    pos = j
+                    break
+            else:
+                return None
+            k += 2
+            continue
+        pos += 1
+        if pos >= len(tokens) or tokens[pos].sentence != sentence or not el.matches(tokens[pos]):
+            return None
+        k += 1
+    return pos
+
+
+def _resolve(found: list[Match]) -> tuple[Match, ...]:
+    # Negatives first, then longer spans: each kept match claims its characters.
+    order = sorted(found, key=lambda m: (m.polarity != "-", -m.length, m.start, m.group))
+    kept: list[Match] = []
+    for m in order:
+        if any(m.start < k.end and k.start < m.end for k in kept):
+            continue
+        kept.append(m)
+    return tuple(sorted(kept, key=lambda m: (m.start, m.end)))
+
+
+def _load_groups(name: str, data: dict) -> tuple[Group, ...]:
+    groups = []
+    for gname, spec in (data.get("groups") or {}).items():
+        polarity = spec.get("polarity", "+")
+        if polarity not in ("+", "-"):
+            raise ValueError(f"lexicon {name} ==> {gname} ==> polarity must be '+' or '-'")
+        cues = []
+        for lang, items in (spec.get("cues") or {}).items():
+            if lang not in SUPPORTED_LANGUAGES:
+                raise ValueError(f"lexicon {name} ==> {gname} ==> unknown language {lang!r}")
+            cues.extend(_parse_cue(str(c), lang) for c in items or ())
+        groups.append(
+            Group(gname, polarity, str(spec.get("label", gname)), bool(spec.get("negatable", True)), tuple(cues))
+        )
+    return tuple(groups)
+
+
+@cache
+def load_lexicon(name: str) -> Lexicon:
+    """The lexicon in ``grading/lexicon/<name>.yaml`` (parsed once per process)."""
+    path = LEXICON_DIR / f"{name}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return Lexicon(name, _load_groups(name, data))
+
+
+@cache
+def load_data(name: str) -> dict:
+    """A plain YAML data file under ``grading/lexicon/`` (prototypes, stock replies)."""
+    return yaml.safe_load((LEXICON_DIR / f"{name}.yaml").read_text(encoding="utf-8")) or {}
+
+
+def lexicon_fingerprint() -> str:
+    """Short hash of every data file here: part of GRADER_VERSION, so a cue change is a new grader version."""
+    h = hashlib.sha256()
+    for path in sorted(LEXICON_DIR.glob("*.yaml")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:8]

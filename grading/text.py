@@ -1,0 +1,146 @@
+"""Text analysis done once per reply: sentences, tokens with character offsets, lemmas, language.
+
+Rule detectors work on lemmas (via simplemma), so cue lists stay short: "apologise" in the lexicon matches
+"apologised", "извините" matches "извиняемся" through their lemmas. Offsets always point into the text as
+given, so evidence spans can highlight the trainee's own words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import simplemma
+
+SUPPORTED_LANGUAGES = ("en", "de", "ru", "bg")
+
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+# A sentence ends at . ! ? … (and runs of them) followed by space, or at a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'»”)]*\s+|\n+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_NEGATIONS = frozenset({"not", "no", "never", "nicht", "kein", "keine", "nie", "не", "ни", "нет", "никогда", "никога"})
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str  # as written
+    lower: str
+    lemma: str  # lower-cased lemma in the token's language
+    sentence: int  # index into TextAnalysis.sentences
+
+    @property
+    def is_negation(self) -> bool:
+        # The lemma must agree: Bulgarian "ни" ("us", lemma "ние") is not the Russian negation "ни".
+        return (self.lower in _NEGATIONS and self.lemma in _NEGATIONS) or self.lower.endswith(("n't", "n’t"))
+
+    @property
+    def is_number(self) -> bool:
+        return self.lower.isdigit()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class TextAnalysis:
+    text: str
+    language: str  # the main language (the case's, or detected)
+    sentences: tuple[Sentence, ...]
+    tokens: tuple[Token, ...]
+    languages: tuple[str, ...]  # every supported language with a real share of the text, main first
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.text.strip()
+
+    @property
+    def word_count(self) -> int:
+        return len(self.tokens)
+
+
+def detect_language(text: str, default: str = "en") -> str:
+    """The most likely of en/de/ru/bg for ``text`` (``default`` when nothing is recognisable)."""
+    if not _TOKEN.search(text):
+        return default
+    scores = simplemma.langdetect(text, lang=SUPPORTED_LANGUAGES)
+    best, share = scores[0]
+    if best not in SUPPORTED_LANGUAGES or share == 0:
+        # Unknown words only: fall back on the script, which still separates the two pairs.
+        return ("ru" if default not in ("ru", "bg") else default) if _CYRILLIC.search(text) else default
+    return best
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str, language: str) -> str:
+    """Lower-cased lemma of ``word`` in ``language`` (cached: replies repeat words a lot)."""
+    return simplemma.lemmatize(word, lang=language).lower()
+
+
+def split_sentences(text: str) -> tuple[Sentence, ...]:
+    out: list[Sentence] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        _append_sentence(out, text, pos, m.start())
+        pos = m.end()
+    _append_sentence(out, text, pos, len(text))
+    return tuple(out)
+
+
+def _append_sentence(out: list[Sentence], text: str, start: int, end: int) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if stripped:
+        lead = len(chunk) - len(chunk.lstrip())
+        s = start + lead
+        out.append(Sentence(s, s + len(stripped), stripped))
+
+
+def analyse(text: str, language: str | None = None) -> TextAnalysis:
+    """Analyse ``text``; ``language`` is the case's language when known (else detected).
+
+    Each token is lemmatised in its own script's language: Cyrillic words in ru/bg, Latin words in en/de,
+    so a German reply with an English phrase, or a Russian reply quoting a brand name, still lemmatises well.
+    """
+    main = language if language in SUPPORTED_LANGUAGES else detect_language(text)
+    languages = [main]
+    cyr_lang = main if main in ("ru", "bg") else None
+    lat_lang = main if main in ("en", "de") else None
+    has_cyr = bool(_CYRILLIC.search(text))
+    has_lat = bool(re.search(r"[A-Za-zÄÖÜäöüß]", text))
+    if has_cyr and cyr_lang is None:
+        cyr_lang = detect_language(" ".join(_CYRILLIC_WORDS.findall(text)), default="ru")
+    if has_lat and lat_lang is None:
+        lat_lang = detect_language(" ".join(_LATIN_WORDS.findall(text)), default="en")
+    for extra in (cyr_lang, lat_lang):
+        if extra and extra not in languages:
+            languages.append(extra)
+
+    sentences = split_sentences(text)
+    tokens: list[Token] = []
+    sent_idx = 0
+    for m in _TOKEN.finditer(text):
+        while sent_idx < len(sentences) - 1 and m.start() >= sentences[sent_idx].end:
+            sent_idx += 1
+        word = m.group()
+        low = word.lower()
+        lang = cyr_lang if _CYRILLIC.search(word) else (lat_lang or main)
+        tokens.append(Token(m.start(), m.end(), word, low, lemma(low, lang or main), sent_idx))
+    # Only languages actually used in the text count as secondary ones.
+    used = [main] + [
+        lang
+        for lang in languages[1:]
+        if (lang in ("ru", "bg") and has_cyr and main not in ("ru", "bg"))
+        or (lang in ("en", "de") and has_lat and main not in ("en", "de"))
+    ]
+    return TextAnalysis(text=text, language=main, sentences=sentences, tokens=tuple(tokens), languages=tuple(used))
+
+
+_CYRILLIC_WORDS = re.compile(r"[\u0400-\u04ff]+")
+_LATIN_WORDS = re.compile(r"[A-Za-zÄÖÜäöüß]+")
