@@ -48,6 +48,7 @@ from replycoach.storage.models import (
     AttemptRow,
     AttemptScoreRow,
     CacheRow,
+    LoginFailureRow,
     ReviewRow,
     TeamRow,
     UserRow,
@@ -74,6 +75,8 @@ LOGIN_FAILED = "Unknown username or wrong password."
 _REVIEWERS = (Role.coach, Role.admin)
 _AGGREGATE_VIEWERS = (Role.hr, Role.admin, Role.coach)
 _MAX_TEAM_NAME = 80
+#: The attempt columns every score row repeats (plus ``submitted_on``), for the dashboards' single-table reads.
+_COPIED_TO_SCORES = ("user_id", "team_id", "case_id", "language", "turn", "submitted_at")
 #: The fixed columns of an export row (``queries.export_statement`` selects them in this order).
 EXPORT_COLUMNS = (
     "attempt_id", "submitted_at", "opened_at", "user_id", "username", "display_name", "team", "case_id",
@@ -100,8 +103,8 @@ class Store:
         return f"Store({redacted(self.url)!r})"
 
     # --- lifecycle ---------------------------------------------------------------------------------------
-    def upgrade(self) -> None:
-        """Bring the schema to the newest migration (idempotent)."""
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema to the newest migration, or to ``revision`` (idempotent)."""
         from alembic import command
 
         with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection, connection.begin():
@@ -109,7 +112,7 @@ class Store:
                 connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7270113)")
             config = _alembic_config()
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
 
     def schema_revision(self) -> tuple[str | None, str]:
         """(the database's current revision or None, the newest revision the code knows)."""
@@ -160,7 +163,6 @@ class Store:
                     role=role.value,
                     team_id=self._team_id(s, team),
                     active=True,
-                    failed_logins=0,
                     created_at=self._now(),
                 )
                 s.add(row)
@@ -190,7 +192,6 @@ class Store:
                     "role": role.value,
                     "team_id": team_ids[team],
                     "active": True,
-                    "failed_logins": 0,
                     "created_at": now,
                 }
                 for name, (_, display, team) in zip(names, people, strict=True)
@@ -201,46 +202,59 @@ class Store:
         return [by_id[i] for i in ids]
 
     def login(self, username: str, password: str) -> LoginResult:
-        """Check a password. Any failure gives the same generic message; repeated failures for a username
-        are slowed down (``retry_after_seconds``) without locking the real user out for long."""
+        """Check a password. Any failure gives the same generic message; repeated failures for a username are
+        slowed down (``retry_after_seconds``) without locking the real user out for long. Failures count per
+        attempted name, existing or not, and both take the same steps (one password hash, one write), so the
+        answers never tell whether an account exists."""
         name = passwords.normalize_username(username)
+        key = passwords.throttle_key(name)
         now = self._now()
         with self._reading() as s:
+            failed = s.execute(
+                select(LoginFailureRow.failures, LoginFailureRow.last_failed_at).where(LoginFailureRow.name_key == key)
+            ).first()
             row = s.scalar(select(UserRow).where(UserRow.username == name)) if name else None
             if row is not None:
                 user_id, stored_hash, active = row.id, row.password_hash, row.active
-                failures, last_failed_at = row.failed_logins, row.last_failed_at
-        if row is None:
-            passwords.burn_time(password or "")
-            return LoginResult(None, LOGIN_FAILED)
+        failures, last_failed_at = failed if failed is not None else (0, None)
         wait = passwords.retry_after(failures, last_failed_at, now)
         if wait > 0:  # refused without looking at the password, even a right one
             return _throttled(wait)
+        if row is None:
+            passwords.burn_time(password or "")
+            return self._record_failure(key, now)
         matches, needs_rehash = passwords.verify_password(stored_hash, password or "")
-        if not matches:
-            return self._record_failure(user_id, now)
-        if not active:
-            return LoginResult(None, LOGIN_FAILED)
-        values: dict = {"failed_logins": 0, "last_failed_at": None}
-        if needs_rehash:
-            values["password_hash"] = passwords.hash_password(password)
-        with self._writing() as s:
-            s.execute(update(UserRow).where(UserRow.id == user_id).values(**values))
+        if not matches or not active:
+            return self._record_failure(key, now)
+        if failed is not None or needs_rehash:
+            new_hash = passwords.hash_password(password) if needs_rehash else None  # slow: outside the transaction
+            with self._writing() as s:
+                s.execute(delete(LoginFailureRow).where(LoginFailureRow.name_key == key))
+                if new_hash is not None:
+                    s.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=new_hash))
         return LoginResult(self.get_user(user_id), "Signed in.")
 
-    def _record_failure(self, user_id: int, now: datetime) -> LoginResult:
-        # One atomic UPDATE, so failures sent in parallel all count.
+    def _record_failure(self, name_key: str, now: datetime) -> LoginResult:
         window_start = now - passwords.FAILURE_WINDOW
-        expired = UserRow.last_failed_at.is_(None) | (UserRow.last_failed_at < window_start)
+        f = LoginFailureRow
+        # One atomic upsert, so failures sent in parallel all count; a count older than the window restarts.
+        upsert = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(f)
+        upsert = upsert.values(name_key=name_key, failures=1, last_failed_at=now)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[f.name_key],
+            set_={"failures": when((f.last_failed_at < window_start, 1), else_=f.failures + 1), "last_failed_at": now},
+        ).returning(f.failures)
         with self._writing() as s:
-            s.execute(
-                update(UserRow)
-                .where(UserRow.id == user_id)
-                .values(failed_logins=when((expired, 1), else_=UserRow.failed_logins + 1), last_failed_at=now)
-            )
-            failures = s.scalar(select(UserRow.failed_logins).where(UserRow.id == user_id))
+            failures = s.scalar(upsert)
+            # Records past the window count for nothing: delete them, so the table holds only recent ones.
+            s.execute(delete(f).where(f.last_failed_at < window_start))
         wait = passwords.delay_after(failures)
         return _throttled(wait) if wait > 0 else LoginResult(None, LOGIN_FAILED)
+
+    def login_failure_records(self) -> int:
+        """How many attempted usernames have recent failed sign-ins on record (old records are pruned)."""
+        with self._reading() as s:
+            return int(s.scalar(select(func.count()).select_from(LoginFailureRow)))
 
     def get_user(self, user_id: int) -> User:
         with self._reading() as s:
@@ -273,8 +287,9 @@ class Store:
         """Set a new password; also lifts any login throttle on the account."""
         password_hash = passwords.hash_password(password)
 
-        def change(_s, row: UserRow) -> None:
-            row.password_hash, row.failed_logins, row.last_failed_at = password_hash, 0, None
+        def change(s: Session, row: UserRow) -> None:
+            row.password_hash = password_hash
+            s.execute(delete(LoginFailureRow).where(LoginFailureRow.name_key == passwords.throttle_key(row.username)))
 
         self._update_user(username, change)
 
@@ -353,9 +368,9 @@ class Store:
             rows = [{"id": i, **_attempt_columns(a, teams[a.user_id])} for i, a in zip(ids, attempts, strict=True)]
             s.execute(insert(AttemptRow.__table__), rows)  # Core executemany: no RETURNING round trips
             scores = [
-                {"attempt_id": attempt_id, "principle": p.principle, "score": p.score, "weight": p.weight}
-                for attempt_id, a in zip(ids, attempts, strict=True)
-                for p in a.principles
+                {"attempt_id": row["id"], **score}
+                for row, a in zip(rows, attempts, strict=True)
+                for score in _score_columns(a, row)
             ]
             if scores:
                 s.execute(insert(AttemptScoreRow.__table__), scores)
@@ -480,10 +495,9 @@ class Store:
             parent = s.get(AttemptRow, attempt.parent_id)
             if parent is None or parent.user_id != attempt.user_id:
                 raise MissingEntry(f"Attempt {attempt.parent_id} not found.")
-        row = AttemptRow(**_attempt_columns(attempt, user.team_id))
-        row.scores = [
-            AttemptScoreRow(principle=p.principle, score=p.score, weight=p.weight) for p in attempt.principles
-        ]
+        columns = _attempt_columns(attempt, user.team_id)
+        row = AttemptRow(**columns)
+        row.scores = [AttemptScoreRow(**score) for score in _score_columns(attempt, columns)]
         s.add(row)
         s.flush()
         return row.id
@@ -774,6 +788,14 @@ def _attempt_columns(a: NewAttempt, team_id: int | None) -> dict:
         "llm_json": a.llm_json,
         "needs_review": bool(a.needs_review),
     }
+
+
+def _score_columns(a: NewAttempt, attempt_columns: dict) -> list[dict]:
+    """The score rows of an attempt, each with the copies of the attempt's columns the dashboards filter on
+    (see ``AttemptScoreRow``); ``attempt_columns`` is what ``_attempt_columns`` gave for the attempt."""
+    copied = {name: attempt_columns[name] for name in _COPIED_TO_SCORES}
+    copied["submitted_on"] = attempt_columns["submitted_at"].date()  # naive UTC, so this is the UTC day
+    return [{"principle": p.principle, "score": p.score, "weight": p.weight, **copied} for p in a.principles]
 
 
 def _check_review(scores: dict[str, float | None], overall: float | None) -> dict[str, float | None]:

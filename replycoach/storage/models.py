@@ -59,8 +59,6 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     active: Mapped[bool] = mapped_column(Boolean)
-    failed_logins: Mapped[int] = mapped_column(Integer)  # consecutive failures within the throttle window
-    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime())
     created_at: Mapped[datetime] = mapped_column(DateTime())
 
     team: Mapped[TeamRow | None] = relationship(lazy="joined")
@@ -107,15 +105,58 @@ class AttemptRow(Base):
     )
 
 
+_TEAM_MATRIX_COLUMNS = ("turn", "team_id", "principle", "submitted_at", "case_id", "language", "score")
+_PRINCIPLE_DAYS_COLUMNS = (
+    "turn", "principle", "submitted_on", "submitted_at", "team_id", "case_id", "language", "score",
+)  # fmt: skip
+
+
 class AttemptScoreRow(Base):
-    """One principle's score of one attempt: a row each, so HR aggregates are plain GROUP BYs."""
+    """One principle's score of one attempt: a row each, so HR aggregates are plain GROUP BYs.
+
+    The row repeats its attempt's filter columns (who, team, case, language, turn, when), so the dashboard
+    aggregates read this table alone, through covering indexes, instead of joining ~9 score rows per attempt
+    to ``attempts`` (migration 0002; the numbers are in BENCHMARKS.md). An attempt never changes these columns
+    after it is stored, and the facade writes both rows in one transaction.
+    """
 
     __tablename__ = "attempt_scores"
+    __table_args__ = (
+        # Team x principle heatmap: groups in index order, filters on time/case/language without the table.
+        Index("ix_attempt_scores_team_matrix", *_TEAM_MATRIX_COLUMNS),
+        # Principle over time: per (principle, day) in index order; weeks and months are summed from days.
+        Index("ix_attempt_scores_principle_days", *_PRINCIPLE_DAYS_COLUMNS),
+        # One trainee's trend (the dashboard's drill-down).
+        Index("ix_attempt_scores_user_id_submitted_at", "user_id", "submitted_at"),
+    )
 
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True)
     principle: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
     score: Mapped[float | None] = mapped_column(Float)  # None: the principle did not apply
     weight: Mapped[float] = mapped_column(Float)
+    # Copies of the attempt's columns. No foreign key on user_id: deleting a user deletes their attempts, and
+    # those delete their score rows. team_id follows a deleted team to NULL, as the attempt's does.
+    user_id: Mapped[int] = mapped_column(Integer)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    case_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    turn: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime())
+    submitted_on: Mapped[date] = mapped_column(Date)  # the UTC day of submitted_at: date buckets group by it
+
+
+class LoginFailureRow(Base):
+    """Recent failed sign-ins per attempted username, known or not, so both are slowed down alike.
+
+    ``name_key`` is a SHA-256 of the normalized name, not the name: people type passwords into the username
+    field. Rows older than the throttle window count for nothing and are deleted as new failures come in.
+    """
+
+    __tablename__ = "login_failures"
+
+    name_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)  # consecutive failures within the throttle window
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(), index=True)
 
 
 class ReviewRow(Base):

@@ -1,8 +1,9 @@
 """Password hashing (argon2id), the rules for usernames and passwords, and the login throttle's arithmetic.
-No database here: the facade stores the counters."""
+No database here: the facade stores the counters (per attempted username, see ``throttle_key``)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime, timedelta
 from functools import cache
@@ -27,6 +28,12 @@ _hasher = PasswordHasher()
 
 def normalize_username(username: str) -> str:
     return (username or "").strip().lower()
+
+
+def throttle_key(username: str) -> str:
+    """The key failed sign-ins are counted under: a SHA-256 of the normalized name, so the table never holds
+    what was typed (sometimes a password). Migration 0002 computes the same key for existing counters."""
+    return hashlib.sha256(normalize_username(username).encode("utf-8")).hexdigest()
 
 
 def check_username(username: str) -> str:

@@ -1,10 +1,14 @@
 """SQL building blocks of the facade: the shared attempt filter, date buckets that mean the same on SQLite and
-PostgreSQL, and the HR aggregates. Every aggregate is one GROUP BY statement; nothing loops over attempts in
-Python."""
+PostgreSQL, and the HR aggregates. Every aggregate is one SQL statement of GROUP BYs; nothing loops over
+attempts in Python.
+
+The per-principle aggregates read ``attempt_scores`` alone: each score row carries its attempt's filter
+columns, and covering indexes let SQLite group in index order without touching the table (see models.py).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, case, exists, func, literal_column, select
+from sqlalchemy import DateTime, Float, Select, case, cast, exists, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from replycoach.storage.convert import to_date, to_db_time
@@ -17,7 +21,16 @@ BUCKETS = ("day", "week", "month")
 def apply_filter(stmt: Select, flt: AttemptFilter) -> Select:
     """Narrow ``stmt`` (which selects from ``attempts``) by ``flt``. ``teams`` means the team the trainee was in
     when submitting."""
-    a = AttemptRow
+    return _narrowed(stmt, flt, AttemptRow, AttemptRow.id)
+
+
+def apply_score_filter(stmt: Select, flt: AttemptFilter) -> Select:
+    """The same filter for a ``stmt`` that selects from ``attempt_scores`` alone (its copies of the attempt's
+    columns)."""
+    return _narrowed(stmt, flt, AttemptScoreRow, AttemptScoreRow.attempt_id)
+
+
+def _narrowed(stmt: Select, flt: AttemptFilter, a, attempt_id) -> Select:
     conditions = []
     if flt.user_ids is not None:
         conditions.append(a.user_id.in_(flt.user_ids))
@@ -34,7 +47,7 @@ def apply_filter(stmt: Select, flt: AttemptFilter) -> Select:
     if flt.turn is not None:
         conditions.append(a.turn == flt.turn)
     if flt.reviewed is not None:
-        has_review = exists().where(ReviewRow.attempt_id == a.id)
+        has_review = exists().where(ReviewRow.attempt_id == attempt_id)
         conditions.append(has_review if flt.reviewed else ~has_review)
     return stmt.where(*conditions) if conditions else stmt
 
@@ -115,36 +128,58 @@ def score_over_time(session: Session, flt: AttemptFilter, bucket: str) -> list[d
 
 
 def principle_over_time(session: Session, flt: AttemptFilter, bucket: str) -> list[dict]:
-    a, s = AttemptRow, AttemptScoreRow
-    period = period_expr(session.get_bind().dialect.name, a.submitted_at, bucket).label("period")
+    # Sum and count per (principle, day) first: that grouping follows ix_attempt_scores_principle_days, so
+    # SQLite streams it without sorting ~900k rows; the weeks or months are then summed from those few rows.
+    s = AttemptScoreRow
+    dialect = session.get_bind().dialect.name
+    daily = apply_score_filter(
+        select(
+            s.principle.label("principle"),
+            s.submitted_on.label("day"),
+            func.sum(s.score).label("total"),
+            func.count(s.score).label("scored"),
+        ).group_by(s.principle, s.submitted_on),
+        flt,
+    ).subquery("daily")
+    # PostgreSQL has no date_trunc for a date: truncate it as a timestamp (never as one with a time zone).
+    day = cast(daily.c.day, DateTime()) if dialect == "postgresql" else daily.c.day
+    period = period_expr(dialect, day, bucket).label("period")
+    scored = func.sum(daily.c.scored)
     stmt = (
-        select(period, s.principle, func.avg(s.score), func.count(s.score))
-        .select_from(s)
-        .join(a, a.id == s.attempt_id)
-        .group_by(period, s.principle)
-        .having(func.count(s.score) > 0)
-        .order_by(period, s.principle)
+        select(period, daily.c.principle, cast(func.sum(daily.c.total), Float) / cast(scored, Float), scored)
+        .group_by(period, daily.c.principle)
+        .having(scored > 0)
+        .order_by(period, daily.c.principle)
     )
     return [
         {"period": to_date(p), "principle": principle, "average": _float(avg), "attempts": int(n)}
-        for p, principle, avg, n in session.execute(apply_filter(stmt, flt))
+        for p, principle, avg, n in session.execute(stmt)
     ]
 
 
 def team_principle_matrix(session: Session, flt: AttemptFilter) -> list[dict]:
-    a, s = AttemptRow, AttemptScoreRow
+    # Group by team id (the order of ix_attempt_scores_team_matrix), then look up the few team names.
+    s = AttemptScoreRow
+    per_team = apply_score_filter(
+        select(
+            s.team_id.label("team_id"),
+            s.principle.label("principle"),
+            func.avg(s.score).label("average"),
+            func.count(s.score).label("scored"),
+        )
+        .group_by(s.team_id, s.principle)
+        .having(func.count(s.score) > 0),
+        flt,
+    ).subquery("per_team")
     stmt = (
-        select(TeamRow.name, s.principle, func.avg(s.score), func.count(s.score))
-        .select_from(s)
-        .join(a, a.id == s.attempt_id)
-        .outerjoin(TeamRow, TeamRow.id == a.team_id)
-        .group_by(TeamRow.name, s.principle)
-        .having(func.count(s.score) > 0)
-        .order_by(TeamRow.name, s.principle)
+        select(TeamRow.name, per_team.c.principle, per_team.c.average, per_team.c.scored)
+        .select_from(per_team)
+        .outerjoin(TeamRow, TeamRow.id == per_team.c.team_id)
+        .order_by(TeamRow.name, per_team.c.principle)
     )
     return [
         {"team": team, "principle": principle, "average": _float(avg), "attempts": int(n)}
-        for team, principle, avg, n in session.execute(apply_filter(stmt, flt))
+        for team, principle, avg, n in session.execute(stmt)
     ]
 
 

@@ -176,3 +176,30 @@ def test_cache_put_get_and_overwrite(store):
     assert store.cache_get("judge:abc") == '{"empathy": "no"}'
     with pytest.raises(ValueError):
         store.cache_put("", "x")
+
+
+def test_score_rows_repeat_their_attempts_columns_for_the_dashboards(store, people):
+    """The dashboards read attempt_scores alone: each score row must carry its attempt's filter values."""
+    from sqlalchemy import select
+
+    from replycoach.storage.models import AttemptRow, AttemptScoreRow
+
+    olga, daria = people["olga"], people["daria"]
+    late = T0.replace(hour=23, minute=59, second=59)  # the UTC day is what counts, not a local one
+    first = store.add_attempt(new_attempt(olga, at=late, language="de"))
+    store.add_attempt(new_attempt(olga, token="turn-2", turn=2, parent_id=first.id, at=late + timedelta(seconds=2)))
+    store.set_team("olga", "Store C")  # later attempts carry the new team, earlier ones keep theirs
+    store.bulk_add_attempts(
+        [new_attempt(olga, "case-b", token="bulk-1", language="ru"), new_attempt(daria, "case-c", token="bulk-2")]
+    )
+    copied = ("user_id", "team_id", "case_id", "language", "turn", "submitted_at")
+    with store.engine.connect() as connection:
+        attempts = {row.id: row for row in connection.execute(select(AttemptRow.__table__))}
+        scores = connection.execute(select(AttemptScoreRow.__table__)).all()
+    assert len(attempts) == 4 and len(scores) == 8
+    for row in scores:
+        attempt = attempts[row.attempt_id]
+        assert tuple(getattr(row, c) for c in copied) == tuple(getattr(attempt, c) for c in copied)
+        assert row.submitted_on == attempt.submitted_at.date()
+    assert {row.submitted_on for row in scores if row.attempt_id == first.id} == {late.date()}
+    assert len({row.team_id for row in scores if row.user_id == olga.id}) == 2
