@@ -48,16 +48,17 @@ def users(store):
 @pytest.fixture
 def graded(store):
     """Store a real graded attempt for a user and case through the same service the page uses."""
+    from replycoach import practice
     from replycoach.ui import services
     from replycoach.ui.session import now
 
     def make(user, case_id: str, reply: str = "We are sorry, please DM us and we will fix it today.", lang="en"):
         case = services.get_library().cases[case_id].localized(lang)
         opened = now()
-        turn = services.Turn(case, opened, f"token-{user.id}-{case_id}-{opened.timestamp()}")
+        turn = practice.Turn(case, opened, f"token-{user.id}-{case_id}-{opened.timestamp()}")
         engine = services.get_engine()
         from replycoach.config import get_settings
 
-        return services.submit_reply(store, engine, get_settings(), user, turn, reply, "public_reply", opened)
+        return practice.submit_reply(store, engine, get_settings(), user, turn, reply, "public_reply", opened)
 
     return make

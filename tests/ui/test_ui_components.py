@@ -8,11 +8,11 @@ import pytest
 from ui_support import CASES
 
 from replycoach.cases.loader import load_library
+from replycoach.practice import ReplyRejected, check_reply
 from replycoach.ui.components.evidence import Span, highlight_html, spans_from_grade
 from replycoach.ui.components.post import post_html
 from replycoach.ui.components.scores import principle_bars_html
 from replycoach.ui.components.text import ago_label, md_text
-from replycoach.ui.services import ReplyRejected, check_reply
 
 ATTACK = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 

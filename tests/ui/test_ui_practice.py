@@ -131,6 +131,7 @@ def test_no_handling_chosen_shows_a_message_and_stores_nothing(store, trainee):
 
 
 def test_reply_over_the_limit_is_blocked_with_the_count(store, trainee, monkeypatch):
+    from replycoach import practice
     from replycoach.config import get_settings
     from replycoach.ui import services
     from replycoach.ui.session import now
@@ -145,9 +146,9 @@ def test_reply_over_the_limit_is_blocked_with_the_count(store, trainee, monkeypa
     assert "100 / 100 characters" in [c.value for c in at.caption]
     # anything reaching the service over the limit (not through the widget) is refused with the count
     case = services.get_library().cases["dress-hole"].localized("en")
-    turn = services.Turn(case, now(), "over-the-limit")
-    with pytest.raises(services.ReplyRejected) as err:
-        services.submit_reply(
+    turn = practice.Turn(case, now(), "over-the-limit")
+    with pytest.raises(practice.ReplyRejected) as err:
+        practice.submit_reply(
             store, services.get_engine(), get_settings(), trainee, turn, GOOD_REPLY, "public_reply", now()
         )
     assert str(err.value) == (

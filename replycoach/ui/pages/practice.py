@@ -11,6 +11,7 @@ from datetime import date
 
 import streamlit as st
 
+from replycoach import practice
 from replycoach.cases.models import HANDLING_LABELS, LANGUAGES, Case, Difficulty, Handling, Negativity
 from replycoach.config import get_settings
 from replycoach.storage.types import Attempt, MissingEntry, User
@@ -158,19 +159,19 @@ def _answer_view(user: User, case: Case, opened: session.OpenCase) -> None:
         if handling is None:
             st.error("Choose how to handle the comment first.")
             return
-        turn = services.Turn(case, opened.opened_at, opened.client_token)
+        turn = practice.Turn(case, opened.opened_at, opened.client_token)
         _submit(user, turn, reply, handling)
 
 
-def _submit(user: User, turn: services.Turn, reply: str, handling: str) -> None:
+def _submit(user: User, turn: practice.Turn, reply: str, handling: str) -> None:
     """Grade and store, then show the stored attempt. Bad input: a message, nothing stored, text kept."""
     settings = get_settings()
     try:
         with st.spinner("Grading your reply…"):
-            attempt = services.submit_reply(
+            attempt = practice.submit_reply(
                 services.get_store(), services.get_engine(), settings, user, turn, reply, handling, session.now()
             )
-    except services.ReplyRejected as err:
+    except practice.ReplyRejected as err:
         st.error(str(err))
         return
     session.show_attempt(attempt.parent_id or attempt.id)
@@ -242,7 +243,7 @@ def _second_turn(user: User, case: Case, first: Attempt) -> None:
 
     messages: dict = st.session_state.setdefault(_CUSTOMER_MESSAGES, {})
     if first.id not in messages:
-        messages[first.id] = services.customer_follow_up(case, first, settings)
+        messages[first.id] = practice.customer_follow_up(case, first, settings)
     message = messages[first.id]
     if message is None:
         st.caption("The customer did not write back.")
@@ -252,7 +253,7 @@ def _second_turn(user: User, case: Case, first: Attempt) -> None:
     reply = st.text_area("Your answer", key=f"reply2_{first.id}", max_chars=settings.reply_limit, height=120)
     st.caption(f"{len(reply)} / {settings.reply_limit} characters")
     if st.button("Send answer", type="primary", key="submit_turn2"):
-        turn = services.Turn(
+        turn = practice.Turn(
             case, opened.opened_at, opened.client_token, turn=2, parent_id=first.id, follow_up_text=message.text
         )
         _submit(user, turn, reply, first.handling)

@@ -1,0 +1,160 @@
+"""The practice actions: submit a reply (check, grade, judge, store) and the customer's next message.
+
+No Streamlit and no SQL here: the actions take the store, engine and settings they work with, so the
+practice page, the benchmarks and the tests all call the same code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from types import ModuleType
+
+from replycoach.cases.models import Case
+from replycoach.config import Settings
+from replycoach.storage.types import Attempt, NewAttempt, PrincipleScore, User
+
+log = logging.getLogger(__name__)
+
+#: Grading in this process runs one at a time: on a 2-core server the embedder is CPU-bound anyway, and it
+#: keeps a background preparation and a trainee's submit from computing the same vectors twice.
+GRADING_LOCK = threading.Lock()
+
+
+def llm_service() -> ModuleType | None:
+    """``replycoach.llm.service`` when it is installed, else None (the app then runs fully offline)."""
+    try:
+        return importlib.import_module("replycoach.llm.service")
+    except ImportError:
+        return None
+
+
+class ReplyRejected(ValueError):
+    """The reply cannot be submitted as it is; ``str(err)`` tells the trainee what to change."""
+
+
+def check_reply(reply: str, handling: str, limit: int) -> str:
+    """The reply as it will be graded, or ``ReplyRejected``: empty (unless the trainee chose not to reply) or
+    over the character limit."""
+    text = reply.strip()
+    if len(reply) > limit:
+        raise ReplyRejected(
+            f"Your reply has {len(reply)} characters; the limit is {limit}. Shorten it by {len(reply) - limit}."
+        )
+    if not text and handling != "no_reply":
+        raise ReplyRejected('Write a reply before submitting (or choose "Don\'t reply" as the handling).')
+    return text
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the trainee answers: the case (in the language they practise), when it opened and the token that
+    makes the submit idempotent; for turn 2 the first attempt and the customer's follow-up."""
+
+    case: Case
+    opened_at: datetime
+    client_token: str
+    turn: int = 1
+    parent_id: int | None = None
+    follow_up_text: str | None = None
+
+
+def submit_reply(
+    store, engine, settings: Settings, user: User, turn: Turn, reply: str, handling: str, submitted_at: datetime
+) -> Attempt:
+    """Grade ``reply`` and store the attempt (committed) before anything is shown. Returns the stored attempt;
+    the same ``turn.client_token`` twice returns the first one. Raises ``ReplyRejected`` for bad input."""
+    text = check_reply(reply, handling, settings.reply_limit)
+    response_seconds = max(0.0, (submitted_at - turn.opened_at).total_seconds())
+    earlier = store.earlier_replies(user.id, exclude_case=turn.case.id)
+    with GRADING_LOCK:
+        grade = engine.grade(
+            turn.case,
+            text,
+            response_seconds=response_seconds,
+            handling=handling,
+            earlier_replies=earlier,
+            pass_mark=settings.pass_mark,
+        )
+    llm_json, needs_review = None, False
+    service = llm_service() if settings.llm_enabled else None
+    if service is not None:
+        try:
+            outcome = service.judge_and_combine(turn.case, text, grade, settings, cache=store)
+            grade, llm_json, needs_review = outcome.grade, outcome.judge_json, outcome.needs_review
+        except Exception as err:  # the offline grade stands; a coach looks at it
+            log.warning("LLM judge failed, keeping the offline grade: %s", err)
+            needs_review = True
+    attempt = NewAttempt(
+        user_id=user.id,
+        case_id=turn.case.id,
+        case_hash=turn.case.content_hash,
+        language=turn.case.language,
+        handling=handling,
+        reply=text,
+        opened_at=turn.opened_at,
+        submitted_at=submitted_at,
+        response_seconds=response_seconds,
+        score=grade.score,
+        passed=grade.passed,
+        grader_version=grade.grader_version,
+        embedder=grade.embedder,
+        principles=[PrincipleScore(pid, pg.score, grade.weights.get(pid, 0.0)) for pid, pg in grade.principles.items()],
+        grade_json=grade.to_dict(),
+        client_token=turn.client_token,
+        turn=turn.turn,
+        parent_id=turn.parent_id,
+        follow_up_text=turn.follow_up_text,
+        llm_json=llm_json,
+        needs_review=needs_review,
+    )
+    return store.add_attempt(attempt)
+
+
+@dataclass(frozen=True)
+class CustomerMessage:
+    author: str
+    text: str
+
+
+def customer_follow_up(case: Case, first: Attempt, settings: Settings) -> CustomerMessage | None:
+    """The customer's answer to the first reply: from the LLM when it is on, else the case's scripted
+    follow-up chosen by the first reply's score. None: the case has none (the conversation is over)."""
+    customer = case.post.customer.display_name or case.post.customer.handle or "Customer"
+    service = llm_service() if settings.llm_enabled else None
+    if service is not None:
+        try:
+            thread = [
+                {"role": "customer", "text": case.complaint},
+                {"role": "trainee", "text": first.reply},
+            ]
+            text = service.customer_turn(case, thread, grade_from_json(first.grade_json), settings)
+            return CustomerMessage(customer, text) if text else None
+        except Exception as err:  # fall back to the script rather than leave the trainee without a turn
+            log.warning("LLM customer turn failed, using the scripted follow-up: %s", err)
+    scripted = case.follow_up_for(first.score, settings.pass_mark)
+    if scripted is None:
+        return None
+    return CustomerMessage(scripted.author or customer, scripted.text)
+
+
+def grade_from_json(data: dict):
+    """Rebuild a ``Grade`` from its stored ``to_dict()`` form (for code that wants the value, e.g. the LLM)."""
+    from grading.result import Evidence, Grade, PrincipleGrade
+
+    principles = {
+        pid: PrincipleGrade(
+            principle=pg["principle"],
+            score=pg.get("score"),
+            evidence=tuple(Evidence(**ev) for ev in pg.get("evidence") or ()),
+            tip=pg.get("tip"),
+            grader=pg.get("grader", ""),
+            error=pg.get("error"),
+        )
+        for pid, pg in (data.get("principles") or {}).items()
+    }
+    fields = {k: v for k, v in data.items() if k not in ("principles", "warnings")}
+    return Grade(principles=principles, warnings=tuple(data.get("warnings") or ()), **fields)
