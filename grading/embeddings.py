@@ -153,21 +153,29 @@ class SentenceTransformerEmbedder:
 
 
 class CachedEmbedder:
-    """Wraps an embedder with an LRU of vectors keyed by the SHA-256 of each text (thread-safe)."""
+    """Wraps an embedder with an LRU of vectors keyed by the SHA-256 of each text (thread-safe).
 
-    def __init__(self, inner: Embedder, capacity: int = 8192) -> None:
+    Behind the LRU: the shipped reference pack (prototypes, stock replies: ``grading.vectors``) and, for
+    ``encode(..., persist=True)`` (case exemplars and facts), a disk cache shared by every process.
+    """
+
+    def __init__(self, inner: Embedder, capacity: int = 8192, *, pack: dict | None = None, disk=None) -> None:
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
         self._capacity = capacity
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._pack: dict[str, np.ndarray] = dict(pack or {})
+        self._disk = disk
         self._lock = threading.Lock()
+        self.computed = 0  # texts actually embedded by the model (for tests and benchmarks)
 
     @staticmethod
     def _key(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], *, persist: bool = False) -> np.ndarray:
+        """Vectors of ``texts``; ``persist`` also reads and writes the disk cache (for case texts)."""
         keys = [self._key(t) for t in texts]
         found: dict[str, np.ndarray] = {}
         with self._lock:
@@ -175,18 +183,32 @@ class CachedEmbedder:
                 if k in self._cache:
                     self._cache.move_to_end(k)
                     found[k] = self._cache[k]
+                elif k in self._pack:
+                    found[k] = self._pack[k]
+        if persist and self._disk is not None:
+            for k in keys:
+                if k not in found:
+                    v = self._disk.get(k)
+                    if v is not None and v.shape == (self.dim,):
+                        found[k] = v
         missing = list(dict.fromkeys(k for k in keys if k not in found))
         if missing:
             text_of = dict(zip(keys, texts, strict=True))
             vectors = self.inner.encode([text_of[k] for k in missing])
-            with self._lock:
+            self.computed += len(missing)
+            if persist and self._disk is not None:
                 for k, v in zip(missing, vectors, strict=True):
-                    v = v.copy()
+                    self._disk.put(k, v)
+            for k, v in zip(missing, vectors, strict=True):
+                found[k] = v
+        with self._lock:
+            for k in dict.fromkeys(keys):
+                if k not in self._cache and k not in self._pack:
+                    v = found[k].copy()
                     v.setflags(write=False)
-                    self._cache[k] = v
-                    found[k] = v
-                while len(self._cache) > self._capacity:
-                    self._cache.popitem(last=False)
+                    self._cache[k] = found[k] = v
+            while len(self._cache) > self._capacity:
+                self._cache.popitem(last=False)
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[k] for k in keys])
@@ -214,5 +236,7 @@ def get_embedder(name: str) -> CachedEmbedder:
     """The process-wide embedder ``name`` (loaded on first use, exactly once even across threads)."""
     with _LOAD_LOCK:
         if name not in _LOADED:
-            _LOADED[name] = CachedEmbedder(_build(name))
+            from grading.vectors import default_disk_cache, load_pack
+
+            _LOADED[name] = CachedEmbedder(_build(name), pack=load_pack(name), disk=default_disk_cache(name))
         return _LOADED[name]

@@ -15,13 +15,13 @@ from grading.graders import DEFAULT_GRADERS, GRADERS, Grader
 from grading.lexicon import lexicon_fingerprint
 from grading.principles import merged_weights
 from grading.result import Grade, PrincipleGrade
-from grading.text import SUPPORTED_LANGUAGES, analyse, lemma
+from grading.text import SUPPORTED_LANGUAGES, analyse, lemma, reply_language
 from replycoach.cases.models import PRINCIPLES, Case, Complaint, Handling
 
 #: Replies longer than this are graded on their first REPLY_CAP characters (Grade.truncated, a warning).
 REPLY_CAP = 5000
 #: Bumped by hand when scoring logic changes; the lexicon fingerprint changes with any cue or prototype.
-GRADER_VERSION = f"1.0.{lexicon_fingerprint()}"
+GRADER_VERSION = f"1.1.{lexicon_fingerprint()}"
 #: Engine name that grades on rules alone (no embeddings): for tools that must not load a model.
 RULES_ONLY = "rules"
 _HANDLINGS = tuple(h.value for h in Handling)
@@ -87,7 +87,7 @@ class Engine:
         if truncated:
             warnings.append(f"reply is {len(reply)} characters; graded on the first {REPLY_CAP}")
 
-        text = analyse(graded, case.language)
+        text = analyse(graded, reply_language(graded, case.language))
         sem = semantic.Semantics()
         emb = self.embedder
         if emb is not None and graded.strip():
@@ -182,14 +182,21 @@ SEVERE_FAULTS = (
 )
 
 
+#: The weighted mean is stretched around SPREAD_PIVOT by SPREAD_FACTOR (then clipped to 0-100): a mean of
+#: partial principle scores bunches in the middle, while coaches give model answers 90 and bad ones 15.
+#: Fitted (least squares, coach overall on engine mean) on the tuning half of the dev set: docs/grading.md.
+SPREAD_PIVOT = 60.0
+SPREAD_FACTOR = 1.4
+
+
 def overall(principles: Mapping[str, PrincipleGrade], weights: Mapping[str, float]) -> float:
-    """Weighted mean over the principles that apply (score not None, weight > 0), as 0-100, one decimal,
-    then capped by any severe fault (``SEVERE_FAULTS``)."""
+    """Weighted mean over the principles that apply (score not None, weight > 0), as 0-100, stretched
+    (``SPREAD_FACTOR``) and clipped, one decimal, then capped by any severe fault (``SEVERE_FAULTS``)."""
     total = sum(weights.get(p, 0.0) for p, g in principles.items() if g.score is not None)
     if total <= 0:
         return 0.0
     s = sum(weights.get(p, 0.0) * g.score for p, g in principles.items() if g.score is not None)
-    score = 100.0 * s / total
+    score = min(100.0, max(0.0, SPREAD_PIVOT + SPREAD_FACTOR * (100.0 * s / total - SPREAD_PIVOT)))
     for pid, at_or_below, cap in SEVERE_FAULTS:
         g = principles.get(pid)
         if g is None or g.score is None or weights.get(pid, 0.0) <= 0 or g.score > at_or_below:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from grading.embeddings import CachedEmbedder
 from grading.lexicon import load_data
 
 if TYPE_CHECKING:
@@ -93,6 +94,10 @@ def compute(embedder: Embedder, case: CaseView, reply: str, language: str, earli
         add(f"{p}+", pos)
         add(f"{p}-", neg)
 
+    # Case texts (exemplars, facts) go through the disk cache first; the reply stays in memory only.
+    persisted = good + bad + facts
+    if persisted and isinstance(embedder, CachedEmbedder):
+        embedder.encode(persisted, persist=True)
     vectors = embedder.encode(texts)
     cos = np.round(vectors @ vectors[0], _COSINE_DECIMALS)
     part = {k: cos[s] for k, s in index.items()}

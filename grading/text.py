@@ -77,6 +77,21 @@ def detect_language(text: str, default: str = "en") -> str:
     return best
 
 
+def reply_language(text: str, expected: str | None) -> str | None:
+    """The language to analyse a reply in: the case's, unless the reply is clearly written in another.
+
+    A trainee may answer an English-only case in German; lemmatising German as English would miss every cue.
+    "Clearly" means the other language covers most of the words and more than the expected one does.
+    """
+    if expected not in SUPPORTED_LANGUAGES or sum(len(w) >= 3 for w in _TOKEN.findall(text)) < 4:
+        return expected  # too few words to tell (and markup such as "<b>" is not a word)
+    shares = dict(simplemma.langdetect(text[:1000], lang=SUPPORTED_LANGUAGES))
+    best = max(SUPPORTED_LANGUAGES, key=lambda lang: shares.get(lang, 0.0))
+    if best != expected and shares.get(best, 0.0) >= 0.5 and shares[best] > shares.get(expected, 0.0) + 0.2:
+        return best
+    return expected
+
+
 @lru_cache(maxsize=200_000)
 def lemma(word: str, language: str) -> str:
     """Lower-cased lemma of ``word`` in ``language`` (cached: replies repeat words a lot)."""

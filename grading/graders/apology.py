@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from grading.context import GradingContext
 from grading.graders._common import evidence, result
+from grading.lexicon import Match
 from grading.result import PrincipleGrade
 
 #: More apologies than this in one reply reads as grovelling (seed 000: no grovelling).
@@ -19,6 +20,21 @@ class ApologyGrader:
         if not ctx.case.company_at_fault:
             # Nothing went wrong: no apology is owed, but grovelling or a non-apology still loses the point.
             wrong = [m for m in found if m.polarity == "-"]
+            sincere = [m for m in found if m.group == "apology"]
+            if len(sincere) > MAX_APOLOGIES:  # apologising over and over where nothing went wrong is grovelling
+                wrong += [
+                    Match(
+                        m.group,
+                        "-",
+                        "too many apologies (grovelling)",
+                        m.start,
+                        m.end,
+                        m.first_token,
+                        m.last_token,
+                        m.cue,
+                    )
+                    for m in sincere
+                ]
             if not wrong:
                 return result(ctx, self.principle, self.name, None)
             tip = 'Nothing went wrong here, so no apology is owed; grovelling or "sorry you feel that way" only hurts.'

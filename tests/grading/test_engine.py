@@ -8,6 +8,7 @@ import pytest
 from grading_support import make_case
 
 import grading
+from grading.engine import SPREAD_FACTOR, SPREAD_PIVOT
 from grading.graders.no_script import copy_ratio
 from grading.graders.timing import timing_score
 from grading.result import PrincipleGrade
@@ -136,8 +137,9 @@ def test_weights_merge_and_renormalise(rules_engine):
     g = rules_engine.grade(case, "Olga, we are sorry about the hole.", response_seconds=99999)
     assert g.weights["timing"] == 0 and g.weights["gratitude"] == 2.5 * grading.DEFAULT_WEIGHTS["gratitude"]
     applicable = {p: s.score for p, s in g.principles.items() if s.score is not None and g.weights[p] > 0}
-    expected = 100 * sum(g.weights[p] * s for p, s in applicable.items()) / sum(g.weights[p] for p in applicable)
-    assert g.score == pytest.approx(min(expected, 100), abs=0.06)
+    mean = 100 * sum(g.weights[p] * s for p, s in applicable.items()) / sum(g.weights[p] for p in applicable)
+    expected = SPREAD_PIVOT + SPREAD_FACTOR * (mean - SPREAD_PIVOT)  # the weighted mean, stretched (docs/grading.md)
+    assert g.score == pytest.approx(min(max(expected, 0), 100), abs=0.06)
     off = make_case("en", principle_weights={p: 0 for p in PRINCIPLES if p != "gratitude"})
     only_thanks = rules_engine.grade(off, "Thank you, Olga!", response_seconds=60)
     assert only_thanks.score == 100.0

