@@ -13,6 +13,7 @@ Run: ``replycoach bench --suite ui [--quick]``.
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import tempfile
@@ -39,6 +40,8 @@ def _max_ms(values: list[float]) -> str:
 
 
 def run(quick: bool = False) -> str:
+    # the services are called outside a script run here on purpose; Streamlit warns about that on every call
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     """Measure and return a markdown section (printed and recorded by ``replycoach bench``)."""
     from streamlit.testing.v1 import AppTest
 
