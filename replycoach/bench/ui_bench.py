@@ -40,9 +40,9 @@ def _max_ms(values: list[float]) -> str:
 
 
 def run(quick: bool = False) -> str:
+    """Measure and return a markdown section (printed and recorded by ``replycoach bench``)."""
     # the services are called outside a script run here on purpose; Streamlit warns about that on every call
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
-    """Measure and return a markdown section (printed and recorded by ``replycoach bench``)."""
     from streamlit.testing.v1 import AppTest
 
     from replycoach.storage.types import Role
