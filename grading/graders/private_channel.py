@@ -18,9 +18,13 @@ class PrivateChannelGrader:
 
     def grade(self, ctx: GradingContext) -> PrincipleGrade:
         called_for = ctx.handling in PRIVATE_HANDLINGS or ctx.case.expected_handling in PRIVATE_HANDLINGS
-        found = list(evidence(ctx.find("private")))
+        matches = ctx.find("private")
+        found = list(evidence(matches))
         found += [Evidence(m.start(), m.end(), "+", "e-mail address") for m in _EMAIL.finditer(ctx.reply)]
         if not called_for and not found:  # not needed here; moving to private anyway is fine, so it counts then
             return result(ctx, self.principle, self.name, None)
+        # Asking for a phone number or an address "here in the comments" is the opposite of a private channel.
+        in_public = any(m.polarity == "-" for m in matches)
+        moved = any(e.polarity == "+" for e in found)
         tip = "Move the details out of public view: ask the customer to send their order number by direct message or e-mail."
-        return result(ctx, self.principle, self.name, 1.0 if found else 0.0, found, tip)
+        return result(ctx, self.principle, self.name, 1.0 if moved and not in_public else 0.0, found, tip)

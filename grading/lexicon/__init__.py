@@ -118,7 +118,8 @@ class _Element:
         if self.kind == "prefix":
             return any(tok.lower.startswith(f) or tok.lemma.startswith(f) for f in self.forms)
         if self.kind == "number":
-            return tok.is_number or tok.lower in _NUMBER_WORDS
+            # by lemma too: "в течение двух дней" (двух -> два), "innerhalb von zwei Tagen"
+            return tok.is_number or tok.lower in _NUMBER_WORDS or tok.lemma in _NUMBER_WORDS
         return False
 
 

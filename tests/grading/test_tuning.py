@@ -11,7 +11,7 @@ from grading_support import make_case
 import grading
 from grading.embeddings import CachedEmbedder
 from grading.engine import SPREAD_PIVOT, overall
-from grading.graders.concise import length_score
+from grading.graders.concise import LENGTH_FACTOR, length_score
 from grading.graders.personalization import addresses_name
 from grading.result import PrincipleGrade
 from grading.vectors import DiskCache, load_pack, stale_keys
@@ -102,7 +102,9 @@ def test_grovelling_where_nothing_went_wrong_fails_apology(library, rules_engine
 
 def test_concise_measures_content_not_language():
     assert length_score(300, "en") == 1.0
-    assert length_score(int(400 * 1.18), "de") == length_score(400, "en") < 1.0
+    same_in_german = length_score(round(400 * LENGTH_FACTOR["de"]), "de")
+    assert same_in_german == pytest.approx(length_score(400, "en"), abs=0.005) and same_in_german < 1.0
+    assert length_score(400, "ru") == length_score(400, "bg") == length_score(400, "en")
     assert length_score(750, "en") == pytest.approx(0.5, abs=0.05)  # "somewhat long", not a wall of text
     assert length_score(1200, "en") == 0.0
 

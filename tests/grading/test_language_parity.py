@@ -1,0 +1,156 @@
+"""The same reply grades the same in every language: cues that exist in one language exist in the others,
+and cues do not fire on look-alike words (lemma collisions, stems that catch unrelated words)."""
+
+from __future__ import annotations
+
+import pytest
+from grading_support import make_case
+
+from grading.lexicon import load_lexicon
+from grading.text import analyse
+from grading.timeexpr import find_time_expressions
+from replycoach.cases.models import Case
+
+WITHIN_POINTS = 8.0
+
+# The same reply to the defective dress, in each language (not the case's exemplar).
+SAME_REPLY = {
+    "en": "Olga, that must be really annoying, and we're sorry. The cashier should have checked the dress. "
+    "We've sent you a direct message: we'll arrange an exchange or a refund within two days.",
+    "de": "Olga, das ist wirklich ärgerlich, und es tut uns leid. Die Kassiererin hätte das Kleid prüfen müssen. "
+    "Wir haben Ihnen eine Direktnachricht geschickt: Innerhalb von zwei Tagen organisieren wir einen Umtausch "
+    "oder eine Erstattung.",
+    "ru": "Ольга, это действительно неприятно, простите нас. Кассир должен был проверить платье. "
+    "Мы написали вам в личные сообщения: в течение двух дней мы оформим обмен или возврат денег.",
+    "bg": "Олга, това наистина е неприятно и съжаляваме. Касиерката трябваше да провери роклята. "
+    "Изпратихме ви лично съобщение: до два дни ще организираме замяна или връщане на парите.",
+}
+
+# A blaming reply in each language: every version must hit the same severe-fault cap.
+BLAMING_REPLY = {
+    "en": "Quality costs money. If this dress is too expensive for you, maybe our shop just isn't for you.",
+    "de": "Qualität kostet eben. Wenn Ihnen das Kleid zu teuer ist, sind Sie bei uns vielleicht einfach falsch.",
+    "ru": "Качество стоит денег. Если платье для вас дорого, возможно, наш магазин просто не для вас.",
+    "bg": "Качеството струва пари. Щом роклята ви е скъпо, може би нашият магазин просто не е за вас.",
+}
+
+
+def _groups(lexicon: str, text: str, lang: str) -> set[str]:
+    return {m.group for m in load_lexicon(lexicon).find(analyse(text, lang))}
+
+
+@pytest.mark.parametrize("eng", ["rules_engine", "engine"])
+def test_same_reply_grades_alike_in_every_language(request, eng):
+    engine = request.getfixturevalue(eng)
+    scores = {
+        lang: engine.grade(make_case(lang), reply, response_seconds=300, handling="public_then_private").score
+        for lang, reply in SAME_REPLY.items()
+    }
+    assert scores["en"] >= 70, scores  # a good reply, so the comparison is not between zeros
+    for lang, score in scores.items():
+        assert abs(score - scores["en"]) <= WITHIN_POINTS, (lang, scores)
+
+
+def test_blaming_reply_is_capped_in_every_language(rules_engine):
+    for lang, reply in BLAMING_REPLY.items():
+        g = rules_engine.grade(make_case(lang), reply, response_seconds=300, handling="public_reply")
+        assert g.principles["no_blame"].score <= 0.5 and g.score <= 15, (lang, g.principles["no_blame"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Sorry if there was a misunderstanding."),
+        ("de", "Es tut uns leid, falls es ein Missverständnis gab."),
+        ("ru", "Нам жаль, если возникло недопонимание."),
+        ("bg", "Съжаляваме, ако е имало недоразумение."),
+        ("de", "Es tut uns leid, dass Sie unsere Preise als zu hoch empfinden."),
+        ("ru", "Нам жаль, что вам кажется, будто цены высокие."),
+        ("bg", "Съжаляваме, че смятате цените ни за високи."),
+    ],
+)
+def test_hedged_apology_is_a_non_apology_in_every_language(lang, text):
+    assert "non_apology" in _groups("apology", text, lang)
+
+
+def test_plain_apology_for_the_trouble_is_not_a_non_apology():
+    # "sorry for the inconvenience caused" is a real (if formal) apology in every language, like the English
+    for lang, text in [
+        ("en", "Apologies once more for the trouble!"),
+        ("ru", "Ещё раз извините за доставленные неудобства!"),
+        ("de", "Nochmals Entschuldigung für die Unannehmlichkeiten!"),
+    ]:
+        assert _groups("apology", text, lang) == {"apology"}, lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "We'd like to understand what happened."),
+        ("de", "Wir möchten gern verstehen, was passiert ist."),
+        ("ru", "Хотим понять, что произошло."),
+        ("bg", "Искаме да разберем какво се е случило."),
+    ],
+)
+def test_asking_what_happened_is_not_yet_empathy(rules_engine, lang, text):
+    g = rules_engine.grade(make_case(lang), text, response_seconds=60)
+    assert g.principles["empathy"].score == pytest.approx(0.15)
+
+
+def test_lemma_collisions_do_not_fire():
+    # "hätten" lemmatises to "haben": "wir hätten" must not match every "wir haben"
+    assert "admits" not in _groups("ownership", "Wir haben Ihnen eine DM geschickt.", "de")
+    assert "admits" in _groups("ownership", "Wir hätten das Kleid prüfen müssen.", "de")
+    # "вие" lemmatises to "аз" in Bulgarian: "вие сте виновни" must not match "аз съм виновен"
+    assert _groups("blame", "Аз съм виновен за това.", "bg") == set()
+    # stems that caught unrelated words: почти ("almost") is not почта, директно ("directly") not Direct
+    assert _groups("private", "Видео почти не было.", "ru") == set()
+    assert _groups("private", "Благодарим, че го казвате толкова директно.", "bg") == set()
+    assert _groups("private", "Пишем ви в Директ.", "bg") == {"private"}
+    # "доставленные неудобства" is not a delivery offered
+    assert _groups("remedy", "Извините за доставленные неудобства.", "ru") == set()
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "span"),
+    [
+        ("en", "We'll sort it out within two days.", "within two days"),
+        ("de", "Wir klären es innerhalb von zwei Tagen.", "innerhalb von zwei Tagen"),
+        ("ru", "Мы всё решим в течение двух дней.", "в течение двух дней"),
+        ("bg", "Ще го решим до два дни.", "до два дни"),
+    ],
+)
+def test_number_words_in_time_frames_in_every_case_form(lang, text, span):
+    found = [text[t.start : t.end] for t in find_time_expressions(analyse(text, lang), use_dateparser=False)]
+    assert found, text
+    if span:
+        assert span in found
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "We'll do our best to fix it."),
+        ("de", "Wir tun unser Bestes, um es zu beheben."),
+        ("ru", "Мы сделаем всё, чтобы это исправить."),
+        ("bg", "Ще направим всичко възможно да го оправим."),
+    ],
+)
+def test_promising_to_fix_is_a_remedy_not_pleading(lang, text):
+    assert "remedy" in _groups("remedy", text, lang)
+    assert "pleads" not in _groups("handling", text, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "We can't add a free pair on top."),
+        ("de", "Ein zusätzliches Gratis-Paar können wir nicht geben."),
+        ("ru", "Дополнительную бесплатную пару мы дать не можем."),
+        ("bg", "Допълнителен безплатен чифт не можем да дадем."),
+    ],
+)
+def test_refused_gift_to_an_extortionist_is_not_a_gift_in_any_language(rules_engine, lang, text):
+    case: Case = make_case(lang, negativity="extortion", expected_handling="public_reply", acceptable_handlings=[])
+    g = rules_engine.grade(case, text, response_seconds=60, handling="public_reply")
+    assert not any(e.label.startswith("rewards") for e in g.principles["handling"].evidence), lang
