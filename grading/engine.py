@@ -21,7 +21,7 @@ from replycoach.cases.models import PRINCIPLES, Case, Complaint, Handling
 #: Replies longer than this are graded on their first REPLY_CAP characters (Grade.truncated, a warning).
 REPLY_CAP = 5000
 #: Bumped by hand when scoring logic changes; the lexicon fingerprint changes with any cue or prototype.
-GRADER_VERSION = f"1.2.{lexicon_fingerprint()}"
+GRADER_VERSION = f"1.3.{lexicon_fingerprint()}"
 #: Engine name that grades on rules alone (no embeddings): for tools that must not load a model.
 RULES_ONLY = "rules"
 _HANDLINGS = tuple(h.value for h in Handling)

@@ -73,20 +73,30 @@ class HandlingGrader:
         return result(ctx, self.principle, self.name, score, spans, tip)
 
 
-def _negated_near(ctx: GradingContext, first: int, last: int, before: int = 4, after: int = 5) -> bool:
-    """A negation near a cue in the same sentence: "we can't offer a free pair", "бесплатно дать не можем"."""
+def _negated_near(
+    ctx: GradingContext, first: int, last: int, before: int = 4, after: int = 5, ignore: frozenset[int] = frozenset()
+) -> bool:
+    """A negation near a cue in the same sentence: "we can't offer a free pair", "бесплатно дать не можем".
+
+    Negations at token indexes in ``ignore`` don't count: the "don't" of "please don't write reviews" pleads,
+    it doesn't refuse the gift next to it."""
     tokens = ctx.text.tokens
     sentence = tokens[first].sentence
-    near = tokens[max(0, first - before) : first] + tokens[last + 1 : last + 1 + after]
-    return any(t.is_negation and t.sentence == sentence for t in near)
+    near = list(range(max(0, first - before), first)) + list(range(last + 1, min(len(tokens), last + 1 + after)))
+    return any(tokens[i].is_negation and tokens[i].sentence == sentence and i not in ignore for i in near)
 
 
 def text_fit(ctx: GradingContext, chosen: str) -> tuple[float, list[str], list]:
     """(the most the handling can score given the text, tips, the offending matches)."""
     found = ctx.find("handling")
     argues = [m for m in found if m.group == "argues"]
-    rewards = [m for m in found if m.group == "rewards" and not _negated_near(ctx, m.first_token, m.last_token)]
     pleads = [m for m in found if m.group == "pleads"]
+    pleading_tokens = frozenset(i for m in pleads for i in range(m.first_token, m.last_token + 1))
+    rewards = [
+        m
+        for m in found
+        if m.group == "rewards" and not _negated_near(ctx, m.first_token, m.last_token, ignore=pleading_tokens)
+    ]
     fit, tips, bad = 1.0, [], []
     if argues:
         fit = min(fit, 0.0 if len(ctx.reply.strip()) > SHORT_REPLY else 0.5)

@@ -154,3 +154,20 @@ def test_refused_gift_to_an_extortionist_is_not_a_gift_in_any_language(rules_eng
     case: Case = make_case(lang, negativity="extortion", expected_handling="public_reply", acceptable_handlings=[])
     g = rules_engine.grade(case, text, response_seconds=60, handling="public_reply")
     assert not any(e.label.startswith("rewards") for e in g.principles["handling"].evidence), lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "Of course! We'll send a new pair for free right away, just please don't write any reviews."),
+        ("de", "Natürlich! Wir schicken sofort ein neues Paar gratis, bitte schreiben Sie nur keine Bewertungen."),
+        ("ru", "Конечно! Сразу отправим новую пару бесплатно, только, пожалуйста, не пишите отзывы."),
+        ("bg", "Разбира се! Веднага пращаме нов чифт безплатно, само моля, не пишете отзиви."),
+    ],
+)
+def test_giving_in_to_extortion_is_not_saved_by_the_please_dont_of_the_plea(rules_engine, lang, text):
+    """The "don't" of "please don't write reviews" begs; it does not refuse the gift beside it."""
+    case: Case = make_case(lang, negativity="extortion", expected_handling="public_reply", acceptable_handlings=[])
+    g = rules_engine.grade(case, text, response_seconds=60, handling="public_reply")
+    assert g.principles["handling"].score == 0.0, lang
+    assert any(e.label.startswith("rewards") for e in g.principles["handling"].evidence), lang
