@@ -20,7 +20,6 @@ Times: pass aware datetimes (naive ones are taken as UTC); every datetime return
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -810,21 +809,11 @@ def _check_review(scores: dict[str, float | None], overall: float | None) -> dic
 
 
 def _principle_order(found: set[str]) -> list[str]:
-    try:
-        from replycoach.cases.models import PRINCIPLES
-    except ImportError:  # pragma: no cover - the case models ship with the package
-        PRINCIPLES = ()
+    """Principle ids in the case format's order, unknown ones (from an older grader) after them."""
+    from replycoach.cases.models import PRINCIPLES
+
     known = [p for p in PRINCIPLES if p in found]
     return known + sorted(found - set(known))
 
 
-def default_database_url(data_dir: str = "data") -> str:
-    """SQLite in the data folder unless ``REPLYCOACH_DATABASE_URL`` says otherwise."""
-    url = os.environ.get("REPLYCOACH_DATABASE_URL")
-    if url:
-        return url
-    os.makedirs(data_dir, exist_ok=True)
-    return f"sqlite:///{os.path.abspath(os.path.join(data_dir, 'replycoach.sqlite3'))}"
-
-
-__all__ = ["LOGIN_FAILED", "MIGRATIONS_DIR", "Store", "default_database_url", "datetime"]
+__all__ = ["LOGIN_FAILED", "MIGRATIONS_DIR", "Store"]
