@@ -21,6 +21,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from replycoach.stats import roc_auc, spearman
+
 WITHIN_POINTS = 8.0
 
 
@@ -28,39 +30,6 @@ def split_of(row: dict) -> str:
     """'tuning' or 'heldout' for a dev-set row, by the hash of its translation group id."""
     group = row.get("translation_of") or row["id"]
     return "tuning" if hashlib.sha256(group.encode("utf-8")).digest()[0] % 2 == 0 else "heldout"
-
-
-def _ranks(values: list[float]) -> list[float]:
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    ranks = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[order[k]] = (i + j) / 2.0 + 1.0
-        i = j + 1
-    return ranks
-
-
-def spearman(x: list[float], y: list[float]) -> float | None:
-    if len(x) < 3:
-        return None
-    rx, ry = _ranks(x), _ranks(y)
-    mx, my = statistics.fmean(rx), statistics.fmean(ry)
-    num = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
-    den = (sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry)) ** 0.5
-    return num / den if den else None
-
-
-def roc_auc(labels: list[int], scores: list[float]) -> float | None:
-    pos = [s for lab, s in zip(labels, scores, strict=True) if lab]
-    neg = [s for lab, s in zip(labels, scores, strict=True) if not lab]
-    if not pos or not neg:
-        return None
-    wins = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p in pos for n in neg)
-    return wins / (len(pos) * len(neg))
 
 
 def grade_rows(embedder: str, rows: list[dict]) -> list[dict]:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from replycoach.stats import cohen_kappa, mean_abs_diff, spearman
 
 #: A principle is marked "auto-score trusted" only with at least this kappa over at least this many pairs.
 TRUST_KAPPA = 0.6
@@ -72,73 +73,6 @@ class CalibrationReport:
 
     def agreement(self, principle: str) -> Agreement | None:
         return next((a for a in self.agreements if a.principle == principle), None)
-
-
-def _finite(x: float) -> float | None:
-    return x if math.isfinite(x) else None
-
-
-def _ranks(values: Sequence[float]) -> list[float]:
-    """Average ranks (ties share the mean of their positions), 1-based, as Spearman needs."""
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    ranks = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        mean_rank = (i + j) / 2 + 1
-        for k in range(i, j + 1):
-            ranks[order[k]] = mean_rank
-        i = j + 1
-    return ranks
-
-
-def _pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    n = len(xs)
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    sxx = sum((x - mx) ** 2 for x in xs)
-    syy = sum((y - my) ** 2 for y in ys)
-    if sxx == 0 or syy == 0:
-        return None
-    return _finite(max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy))))
-
-
-def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    """Spearman's rank correlation; ``None`` for fewer than two pairs or a constant column."""
-    if len(xs) != len(ys):
-        raise ValueError(f"spearman needs two equally long columns, got {len(xs)} and {len(ys)}")
-    if len(xs) < 2:
-        return None
-    return _pearson(_ranks(xs), _ranks(ys))
-
-
-def cohen_kappa(a: Sequence[bool], b: Sequence[bool]) -> float | None:
-    """Cohen's kappa for two raters' pass/fail verdicts.
-
-    ``None`` for fewer than two pairs or when chance agreement is 1 (both raters gave one and the same verdict
-    throughout): kappa is undefined there. Raters who are each constant but differ get 0.
-    """
-    if len(a) != len(b):
-        raise ValueError(f"cohen_kappa needs two equally long columns, got {len(a)} and {len(b)}")
-    n = len(a)
-    if n < 2:
-        return None
-    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    pa, pb = sum(a) / n, sum(b) / n
-    expected = pa * pb + (1 - pa) * (1 - pb)
-    if expected >= 1.0:
-        return None
-    return _finite((observed - expected) / (1 - expected))
-
-
-def mean_abs_diff(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    if len(xs) != len(ys):
-        raise ValueError(f"mean_abs_diff needs two equally long columns, got {len(xs)} and {len(ys)}")
-    if not xs:
-        return None
-    return sum(abs(x - y) for x, y in zip(xs, ys, strict=True)) / len(xs)
 
 
 def agreement(principle: str, machine: Sequence[float], coach: Sequence[float], *, threshold: float) -> Agreement:

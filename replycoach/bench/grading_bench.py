@@ -16,8 +16,8 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from replycoach import stats as st
 from replycoach.bench import machine_line, markdown_table
-from replycoach.bench import stats as st
 from replycoach.bench.devset import DEFAULT_DEVSET, load_cases, read_devset, translation_groups
 from replycoach.cases.models import PRINCIPLES
 from replycoach.config import PROJECT_ROOT, get_settings

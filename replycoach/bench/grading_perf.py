@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from replycoach import stats as st
 from replycoach.bench import markdown_table
-from replycoach.bench import stats as st
 
 REPLY_CHARS = 600
 _CACHE_CLEARERS = ("clear_cache", "cache_clear", "reset_cache")

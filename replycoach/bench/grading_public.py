@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from replycoach import stats as st
 from replycoach.bench import markdown_table
-from replycoach.bench import stats as st
 from replycoach.cases.models import Complaint
 
 SEED = 20240611

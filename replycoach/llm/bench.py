@@ -10,13 +10,13 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from replycoach.bench.stats import cohen_kappa, mean_abs_diff, percentile
 from replycoach.cases.models import Case
 from replycoach.config import Settings
 from replycoach.llm.client import LLMFailure
 from replycoach.llm.judge import JUDGED_PRINCIPLES
 from replycoach.llm.service import judge_reply, llm_status
 from replycoach.llm.templates import JUDGE_VERSION, PROMPT_VERSION
+from replycoach.stats import cohen_kappa, mean_abs_diff, percentile
 
 
 def _fmt(value: float | None, pattern: str = "{:.2f}") -> str:

@@ -6,7 +6,7 @@ import importlib
 import importlib.util
 
 import pytest
-from conftest import devset_row, write_jsonl
+from bench_support import devset_row, write_jsonl
 
 from replycoach.bench.grading_bench import agreement_markdown, translation_markdown
 from replycoach.cli import main

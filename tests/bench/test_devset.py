@@ -6,7 +6,7 @@ import json
 from collections import Counter
 
 import pytest
-from conftest import devset_row, write_jsonl
+from bench_support import devset_row, write_jsonl
 
 from replycoach.bench.devset import CATEGORIES, DEFAULT_DEVSET, DevsetError, load_cases, read_devset, translation_groups
 from replycoach.config import PROJECT_ROOT

@@ -13,8 +13,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from e2e_support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -26,8 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = ROOT / "test-artifacts"
-DEMO_USERS = {"trainee": "trainee-demo", "coach": "coach-demo", "hr": "hr-demo", "admin": "admin-demo"}
 
 
 def _free_port() -> int:
@@ -37,20 +35,10 @@ def _free_port() -> int:
 
 
 def _create_demo_users(env: dict) -> None:
-    """``replycoach users demo``; while that subcommand is still being built, the README's demo trainee
-    through the storage facade (the only account these tests sign in with)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "replycoach.cli", "users", "demo"], env=env, cwd=ROOT, capture_output=True, text=True
+    """The demo accounts, created exactly as ``scripts/start`` creates them."""
+    subprocess.run(
+        [sys.executable, "-m", "replycoach.cli", "users", "demo"], env=env, cwd=ROOT, check=True, capture_output=True
     )
-    if done.returncode == 0:
-        return
-    from replycoach.storage.facade import Store
-    from replycoach.storage.types import Role
-
-    store = Store(env["REPLYCOACH_DATABASE_URL"])
-    store.upgrade()
-    store.add_user("trainee", DEMO_USERS["trainee"], Role.trainee, display_name="Demo trainee", team="Store A")
-    store.close()
 
 
 @pytest.fixture(scope="session")
@@ -124,11 +112,3 @@ def page(browser):
     tab.set_default_timeout(30_000)
     yield tab
     context.close()
-
-
-def sign_in(page, url: str, username: str, path: str = "") -> None:
-    page.goto(f"{url}/{path}")
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(DEMO_USERS[username])
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()

@@ -9,7 +9,7 @@ import shutil
 import time
 
 import pytest
-from conftest import ARTIFACTS, ROOT, sign_in
+from e2e_support import ARTIFACTS, ROOT, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats as sps
 from sklearn.metrics import cohen_kappa_score, roc_auc_score
 
-from replycoach.bench import stats as st
+from replycoach import stats as st
 
 RNG = np.random.default_rng(7)
 CONTINUOUS = (RNG.normal(size=60), RNG.normal(size=60))

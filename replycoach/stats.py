@@ -1,4 +1,4 @@
-"""Agreement statistics for the benchmarks: pure functions of plain sequences, no I/O.
+"""Agreement statistics (benchmarks, calibration, the dev-set check): pure functions of plain sequences.
 
 Each function returns ``None`` where the statistic is undefined (too few items, a constant series, one class
 empty) instead of raising or returning NaN: a benchmark table shows "n/a" and goes on. The maths is small
