@@ -288,7 +288,9 @@ class Case(_Strict):
             if tr.key_facts is not None:
                 extra = {f.id for f in tr.key_facts} - set(ids)
                 if extra:
-                    raise ValueError(f"translations.{lang}.key_facts has ids not in the case: {', '.join(sorted(extra))}")
+                    raise ValueError(
+                        f"translations.{lang}.key_facts has ids not in the case: {', '.join(sorted(extra))}"
+                    )
         return self
 
     # --- derived -------------------------------------------------------------------------------------------
