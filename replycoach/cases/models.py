@@ -16,7 +16,7 @@ import hashlib
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -24,29 +24,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 #: how to upgrade; files with a newer one get a "too new" error that says to update ReplyCoach.
 SCHEMA_VERSION = 1
 
-LANGUAGES = ("en", "de", "ru", "bg")
 Language = Literal["en", "de", "ru", "bg"]
+LANGUAGES: tuple[str, ...] = get_args(Language)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=2, max_length=64)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 #: Ids of the principles a grade reports on. Defined here (not in ``grading``) because case files refer to
 #: them in ``principle_weights`` and in bad exemplars' ``problems``; the grading engine owns how each is scored.
-PRINCIPLES = (
-    "empathy",
-    "apology",
-    "no_script",
-    "concrete_promise",
-    "timing",
-    "personalization",
-    "remedy",
-    "no_blame",
-    "gratitude",
-    "private_channel",
-    "ownership",
-    "handling",
-    "concise",
-)
 PrincipleId = Literal[
     "empathy",
     "apology",
@@ -62,6 +47,7 @@ PrincipleId = Literal[
     "handling",
     "concise",
 ]
+PRINCIPLES: tuple[str, ...] = get_args(PrincipleId)
 
 
 class _Strict(BaseModel):
