@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import platform
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,3 +49,18 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def with_throwaway_postgres(measure: Callable[[str], dict], *, dbname: str, note_key: str = "note") -> dict:
+    """``measure(url)`` against a PostgreSQL server started for the run and stopped after it, or
+    ``{note_key: "... skipped: why"}`` where no PostgreSQL is installed."""
+    from replycoach.storage.pgserver import PostgresUnavailable, start_postgres
+
+    try:
+        server = start_postgres(durable=True)
+    except PostgresUnavailable as exc:
+        return {note_key: f"PostgreSQL skipped: {exc}"}
+    try:
+        return measure(server.create_database(dbname))
+    finally:
+        server.stop()

@@ -13,10 +13,9 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-from replycoach.bench import machine_line, markdown_table
+from replycoach.bench import machine_line, markdown_table, with_throwaway_postgres
 from replycoach.config import PROJECT_ROOT, get_settings
 
 TARGET_SECONDS = 2.0
@@ -30,7 +29,9 @@ def run(quick: bool = False) -> str:
     results: dict[str, dict[str, float | str]] = {}
     with tempfile.TemporaryDirectory(prefix="replycoach-dash-") as tmp:
         results["SQLite"] = _measure(f"sqlite:///{Path(tmp) / 'dash.sqlite3'}", tmp, size, rounds)
-    results["PostgreSQL"] = _with_postgres(lambda url: _measure(url, None, size, rounds))
+    results["PostgreSQL"] = with_throwaway_postgres(
+        lambda url: _measure(url, None, size, rounds), dbname="dashbench", note_key="note"
+    )
     names = ["render, default view (last 90 days): median", "render: slowest", "renders timed"]
     rows = [[name, *[results[b].get(name, "n/a") for b in results]] for name in names]
     note = next((r["note"] for r in results.values() if "note" in r), "")
@@ -47,19 +48,6 @@ def run(quick: bool = False) -> str:
         ]
         if part
     )
-
-
-def _with_postgres(measure: Callable[[str], dict]) -> dict:
-    from replycoach.storage.pgserver import PostgresUnavailable, start_postgres
-
-    try:
-        server = start_postgres(durable=True)
-    except PostgresUnavailable as exc:
-        return {"note": f"PostgreSQL skipped: {exc}"}
-    try:
-        return measure(server.create_database("dashbench"))
-    finally:
-        server.stop()
 
 
 def _measure(url: str, data_dir: str | None, size: dict, rounds: int) -> dict[str, float | str]:

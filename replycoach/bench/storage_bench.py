@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from replycoach.bench import machine_line, markdown_table
+from replycoach.bench import machine_line, markdown_table, with_throwaway_postgres
 from replycoach.config import get_settings
 from replycoach.storage.facade import Store
 from replycoach.storage.history import generate_history, read_case_ids
@@ -34,7 +34,9 @@ def run(quick: bool = False) -> str:
     results: dict[str, dict[str, float | str]] = {}
     with tempfile.TemporaryDirectory(prefix="replycoach-bench-") as tmp:
         results["SQLite"] = _measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", size, per_thread)
-    results["PostgreSQL"] = _with_postgres(lambda url: _measure(url, size, per_thread))
+    results["PostgreSQL"] = with_throwaway_postgres(
+        lambda url: _measure(url, size, per_thread), dbname="bench", note_key="s: note"
+    )
 
     backends = list(results)
     names = list(next(r for r in results.values() if isinstance(r, dict)))
@@ -58,19 +60,6 @@ def run(quick: bool = False) -> str:
             f"{os.getloadavg()[0]:.1f} (2 cores).",
         ]
     )
-
-
-def _with_postgres(measure: Callable[[str], dict]) -> dict:
-    from replycoach.storage.pgserver import PostgresUnavailable, start_postgres
-
-    try:
-        server = start_postgres(durable=True)
-    except PostgresUnavailable as exc:
-        return {"s: note": f"skipped: {exc}"}
-    try:
-        return measure(server.create_database("bench"))
-    finally:
-        server.stop()
 
 
 def _measure(url: str, size: dict, per_thread: int) -> dict[str, float | str]:
