@@ -108,6 +108,19 @@ def gap_report(results: list[dict], min_gap: float = 0.1) -> str:
     return "\n".join(lines)
 
 
+def principle_auc(results: list[dict], pid: str) -> tuple[float | None, int, int]:
+    """(ROC AUC of the engine's ``pid`` score for coach 1 vs 0, n coach 1, n coach 0); coach 0.5 and null are
+    left out. ``results`` are the ``{"row", "score", "p"}`` dicts of ``grade_rows``."""
+    labels, scores = [], []
+    for r in results:
+        c, e = r["row"]["coach"]["principles"].get(pid), r["p"].get(pid)
+        if c in (0, 1) and e is not None:
+            labels.append(int(c))
+            scores.append(e)
+    n_pos = sum(labels)
+    return roc_auc(labels, scores), n_pos, len(labels) - n_pos
+
+
 def report(results: list[dict], title: str) -> str:
     """Markdown lines with the agreement numbers of ``results``."""
     from replycoach.cases.models import PRINCIPLES
@@ -118,13 +131,7 @@ def report(results: list[dict], title: str) -> str:
     lines = [f"### {title} ({len(results)} replies)", "", f"Spearman overall: {rho:.3f}" if rho else "n/a"]
     aucs = []
     for pid in PRINCIPLES:
-        labels, scores = [], []
-        for r in results:
-            c, e = r["row"]["coach"]["principles"].get(pid), r["p"].get(pid)
-            if c in (0, 1) and e is not None:
-                labels.append(int(c))
-                scores.append(e)
-        auc = roc_auc(labels, scores)
+        auc, _, _ = principle_auc(results, pid)
         aucs.append(f"{pid} {auc:.3f}" if auc is not None else f"{pid} n/a")
     lines.append("AUC: " + ", ".join(aucs))
     by_id = {r["row"]["id"]: r for r in results}

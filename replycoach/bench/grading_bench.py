@@ -16,6 +16,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from grading.devset_eval import principle_auc
 from replycoach import stats as st
 from replycoach.bench import machine_line, markdown_table
 from replycoach.bench.devset import DEFAULT_DEVSET, load_cases, read_devset, translation_groups
@@ -92,17 +93,8 @@ def agreement_markdown(results: list[dict], pass_mark: float, *, resamples: int)
 
     rows = []
     for pid in PRINCIPLES:
-        labels, scores = [], []
-        for r in results:
-            c, e = r["row"]["coach"]["principles"].get(pid), r["p"].get(pid)
-            if c in (0, 1) and e is not None:
-                labels.append(int(c))
-                scores.append(e)
-        n_pos = sum(labels)
-        auc = st.roc_auc(labels, scores)
-        rows.append(
-            [pid, _fmt(auc) if auc is not None else "skipped (one class empty)", f"{n_pos} / {len(labels) - n_pos}"]
-        )
+        auc, n_pos, n_neg = principle_auc(results, pid)
+        rows.append([pid, _fmt(auc) if auc is not None else "skipped (one class empty)", f"{n_pos} / {n_neg}"])
     out.append("Per principle: ROC AUC of the engine's score for coach 1 vs 0 (0.5 excluded)")
     out.append(markdown_table(["principle", "ROC AUC", "n (coach 1 / 0)"], rows))
 
@@ -150,12 +142,7 @@ def split_markdown(results: list[dict]) -> str:
         engine = [r["score"] for r in items]
         aucs = []
         for pid in PRINCIPLES:
-            pairs = [
-                (int(r["row"]["coach"]["principles"][pid]), r["p"][pid])
-                for r in items
-                if r["row"]["coach"]["principles"].get(pid) in (0, 1) and r["p"].get(pid) is not None
-            ]
-            auc = st.roc_auc([a for a, _ in pairs], [b for _, b in pairs]) if pairs else None
+            auc, _, _ = principle_auc(items, pid)
             if auc is not None:
                 aucs.append((auc, pid))
         lowest = min(aucs) if aucs else None
