@@ -12,7 +12,7 @@ from __future__ import annotations
 from grading.engine import GRADER_VERSION, REPLY_CAP, RULES_ONLY, Engine, get_engine
 from grading.graders import Grader, get_grader, grader_names
 from grading.principles import DEFAULT_WEIGHTS, PRINCIPLE_INFO, PrincipleInfo
-from grading.result import Evidence, Grade, PrincipleGrade
+from grading.result import Cap, Evidence, Grade, PrincipleGrade
 
 
 def grade(case_or_complaint, reply: str, **kwargs) -> Grade:
@@ -21,6 +21,7 @@ def grade(case_or_complaint, reply: str, **kwargs) -> Grade:
 
 
 __all__ = [
+    "Cap",
     "DEFAULT_WEIGHTS",
     "GRADER_VERSION",
     "PRINCIPLE_INFO",

@@ -14,7 +14,7 @@ from grading.embeddings import CachedEmbedder, get_embedder
 from grading.graders import DEFAULT_GRADERS, GRADERS, Grader
 from grading.lexicon import lexicon_fingerprint
 from grading.principles import merged_weights
-from grading.result import Grade, PrincipleGrade
+from grading.result import Cap, Grade, PrincipleGrade
 from grading.text import SUPPORTED_LANGUAGES, analyse, lemma, reply_language
 from replycoach.cases.models import PRINCIPLES, Case, Complaint, Handling
 
@@ -68,12 +68,14 @@ class Engine:
         handling: str | Handling | None = None,
         earlier_replies: Iterable[str] = (),
         pass_mark: float = 70.0,
+        follow_up: str | None = None,
     ) -> Grade:
         """Grade ``reply`` to a single-language case (``case.localized(lang)``) or a Complaint.
 
         ``response_seconds`` None means unknown (timing is then not graded); negative raises ValueError.
         ``handling`` is the trainee's chosen handling (None: inferred from the reply). Replies over
         ``REPLY_CAP`` characters are graded on their first part and flagged ``truncated``.
+        ``follow_up`` is the customer's message this reply answers (a second turn), None for the first reply.
         """
         case = CaseView.of(case_or_complaint)
         reply, response_seconds, handling_value, earlier = _validated(
@@ -115,7 +117,7 @@ class Engine:
                 warnings.append(f"grader {p.grader} failed: {p.error}")
 
         weights = merged_weights(case.weights)
-        score = overall(principles, weights)
+        score, caps, uncapped = explained_overall(principles, weights)
         return Grade(
             score=score,
             passed=score >= pass_mark,
@@ -129,6 +131,8 @@ class Engine:
             reply_chars=len(reply),
             truncated=truncated,
             warnings=tuple(warnings),
+            caps=caps,
+            uncapped_score=uncapped,
         )
 
     def _run(self, pid: str, ctx: GradingContext) -> PrincipleGrade:
@@ -192,20 +196,43 @@ SPREAD_FACTOR = 1.3
 
 
 def overall(principles: Mapping[str, PrincipleGrade], weights: Mapping[str, float]) -> float:
-    """Weighted mean over the principles that apply (score not None, weight > 0), as 0-100, stretched
+    """The overall score 0-100 (see ``explained_overall``)."""
+    return explained_overall(principles, weights)[0]
+
+
+#: What each severe fault means, as shown beside a capped overall.
+CAP_REASONS = {
+    "no_blame": "blames, lectures or mocks the customer",
+    "handling": "the wrong handling for this comment",
+    "apology": "a non-apology or grovelling",
+    "no_script": "a stock script",
+    "concise": "a wall of text or links",
+}
+
+
+def explained_overall(
+    principles: Mapping[str, PrincipleGrade], weights: Mapping[str, float]
+) -> tuple[float, tuple[Cap, ...], float | None]:
+    """(overall, caps applied, the overall before the caps or None).
+
+    Weighted mean over the principles that apply (score not None, weight > 0), as 0-100, stretched
     (``SPREAD_FACTOR``) and clipped, one decimal, then capped by any severe fault (``SEVERE_FAULTS``)."""
     total = sum(weights.get(p, 0.0) for p, g in principles.items() if g.score is not None)
     if total <= 0:
-        return 0.0
+        return 0.0, (), None
     s = sum(weights.get(p, 0.0) * g.score for p, g in principles.items() if g.score is not None)
     score = min(100.0, max(0.0, SPREAD_PIVOT + SPREAD_FACTOR * (100.0 * s / total - SPREAD_PIVOT)))
+    uncapped = round(score, 1)
+    caps: list[Cap] = []
     for pid, at_or_below, cap in SEVERE_FAULTS:
         g = principles.get(pid)
         if g is None or g.score is None or weights.get(pid, 0.0) <= 0 or g.score > at_or_below:
             continue
         if pid != "apology" or any(e.polarity == "-" for e in g.evidence):  # no apology at all is not this fault
+            if score > cap:
+                caps.append(Cap(pid, cap, CAP_REASONS[pid], tuple(e for e in g.evidence if e.polarity == "-")))
             score = min(score, cap)
-    return round(score, 1)
+    return round(score, 1), tuple(caps), (uncapped if caps else None)
 
 
 def _validated(

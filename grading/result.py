@@ -37,6 +37,16 @@ class PrincipleGrade:
 
 
 @dataclass(frozen=True)
+class Cap:
+    """The overall score was held at ``limit`` because of a severe fault in ``principle``."""
+
+    principle: str
+    limit: float
+    reason: str  # e.g. "blames the customer"
+    evidence: tuple[Evidence, ...] = ()  # the words that triggered it
+
+
+@dataclass(frozen=True)
 class Grade:
     score: float  # 0-100, weighted over applicable principles
     passed: bool
@@ -50,6 +60,8 @@ class Grade:
     reply_chars: int
     truncated: bool = False  # the reply was longer than the cap and graded on its first part
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    caps: tuple[Cap, ...] = ()  # severe faults that held the overall down, in the order applied
+    uncapped_score: float | None = None  # the overall before any cap (None: no cap applied)
 
     @property
     def failed_graders(self) -> tuple[str, ...]:
