@@ -8,14 +8,16 @@ import math
 import threading
 from collections.abc import Iterable, Mapping
 
-from grading import semantic, timeexpr
-from grading.context import CaseView, GradingContext
-from grading.embeddings import CachedEmbedder, get_embedder
+from grading.case_view import CaseView
+from grading.features import semantic, timeexpr
+from grading.features.context import GradingContext
+from grading.features.embeddings import CachedEmbedder, get_embedder
+from grading.features.lexicon import lexicon_fingerprint
+from grading.features.reference import reference_texts
+from grading.features.text import SUPPORTED_LANGUAGES, analyse, lemma, reply_language
 from grading.graders import DEFAULT_GRADERS, GRADERS, Grader
-from grading.lexicon import lexicon_fingerprint
 from grading.principles import merged_weights
 from grading.result import Cap, Grade, PrincipleGrade
-from grading.text import SUPPORTED_LANGUAGES, analyse, lemma, reply_language
 from replycoach.cases.models import PRINCIPLES, Case, Complaint, Handling
 
 #: Replies longer than this are graded on their first REPLY_CAP characters (Grade.truncated, a warning).
@@ -56,7 +58,7 @@ class Engine:
         timeexpr.warm_up()
         emb = self.embedder
         if emb is not None:
-            texts = [t for lang in SUPPORTED_LANGUAGES for t in semantic.reference_texts(lang)]
+            texts = [t for lang in SUPPORTED_LANGUAGES for t in reference_texts(lang)]
             emb.encode(texts)
 
     def grade(

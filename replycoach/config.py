@@ -35,7 +35,7 @@ class Settings:
     scenarios_dir: Path
     pass_mark: float  # overall score (0-100) that passes
     reply_limit: int  # characters a trainee may submit in the app
-    embedder: str  # name of the embedding backend (see grading.embeddings)
+    embedder: str  # name of the embedding backend (see grading.features.embeddings)
     demo_accounts: bool  # create demo users for every role on start
     llm_enabled: bool
     llm_model: str | None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from grading.context import GradingContext
+from grading.features.context import GradingContext
 from grading.graders.apology import ApologyGrader
 from grading.graders.concise import ConciseGrader
 from grading.graders.concrete_promise import ConcretePromiseGrader

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from grading.context import GradingContext
-from grading.lexicon import Match
+from grading.features.context import GradingContext
+from grading.features.lexicon import Match
 from grading.result import Evidence, PrincipleGrade
 
 #: A tip is shown when a principle scores below this.

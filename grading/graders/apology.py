@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from grading.context import GradingContext
+from grading.features.context import GradingContext
+from grading.features.lexicon import Match
 from grading.graders._common import evidence, result
-from grading.lexicon import Match
 from grading.result import PrincipleGrade
 
 #: More apologies than this in one reply reads as grovelling (seed 000: no grovelling).

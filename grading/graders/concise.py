@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from grading.context import GradingContext
+from grading.features.context import GradingContext
 from grading.graders._common import result
 from grading.result import Evidence, PrincipleGrade
 

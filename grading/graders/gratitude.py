@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grading.context import GradingContext
+from grading.features.context import GradingContext
 from grading.graders._common import evidence, name_or_customer, result
 from grading.result import PrincipleGrade
 

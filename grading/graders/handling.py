@@ -11,7 +11,7 @@ pleading, apologising to a troll or blaming the customer in public is a poor fit
 
 from __future__ import annotations
 
-from grading.context import GradingContext
+from grading.features.context import GradingContext
 from grading.graders._common import evidence, result
 from grading.result import PrincipleGrade
 

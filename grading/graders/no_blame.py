@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from grading.context import GradingContext
+from grading.features.context import GradingContext
 from grading.graders._common import evidence, result
 from grading.result import Evidence, PrincipleGrade
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from grading.context import GradingContext
+from grading.features.context import GradingContext
 from grading.graders._common import evidence, missing_facts, result
 from grading.result import Evidence, PrincipleGrade
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grading.context import GradingContext
+from grading.features.context import GradingContext
 from grading.graders._common import result
 from grading.graders.concrete_promise import _fmt_minutes
 from grading.result import PrincipleGrade

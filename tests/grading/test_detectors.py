@@ -116,8 +116,8 @@ def test_missing_fact_named_in_tip(rules_engine):
 
 
 def test_time_expressions_found_with_spans():
-    from grading.text import analyse
-    from grading.timeexpr import find_time_expressions
+    from grading.features.text import analyse
+    from grading.features.timeexpr import find_time_expressions
 
     for lang, text, want in [
         (

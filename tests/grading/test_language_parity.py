@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from grading_support import make_case
 
-from grading.lexicon import load_lexicon
-from grading.text import analyse
-from grading.timeexpr import find_time_expressions
+from grading.features.lexicon import load_lexicon
+from grading.features.text import analyse
+from grading.features.timeexpr import find_time_expressions
 from replycoach.cases.models import Case
 
 WITHIN_POINTS = 8.0

