@@ -12,7 +12,7 @@ from __future__ import annotations
 from grading.engine import GRADER_VERSION, REPLY_CAP, RULES_ONLY, Engine, get_engine
 from grading.graders import Grader, get_grader, grader_names
 from grading.principles import DEFAULT_WEIGHTS, PRINCIPLE_INFO, PrincipleInfo
-from grading.result import Cap, Evidence, Grade, PrincipleGrade
+from grading.result import Cap, Evidence, Grade, PrincipleGrade, ScorePart
 
 
 def grade(case_or_complaint, reply: str, **kwargs) -> Grade:
@@ -33,6 +33,7 @@ __all__ = [
     "Grader",
     "PrincipleGrade",
     "PrincipleInfo",
+    "ScorePart",
     "get_engine",
     "get_grader",
     "grade",

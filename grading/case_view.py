@@ -5,7 +5,7 @@ Everything in the grader reads a ``CaseView``; nothing in it knows the case file
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from replycoach.cases.models import HANDLING_LABELS, Case, Complaint, Handling
 
@@ -40,6 +40,31 @@ class CaseView:
     good: tuple[tuple[str, int], ...] = ()
     bad: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
     weights: dict[str, float] = field(default_factory=dict)
+    #: A second turn: the customer's message the reply answers (the first complaint is then ``opening``).
+    follow_up: str | None = None
+    opening: str | None = None
+    #: The conversation has already moved to private messages (the customer says so in the follow-up).
+    already_private: bool = False
+
+    def following_up(self, message: str) -> CaseView:
+        """The case as a second turn answering ``message``: the reply is measured against that message; the
+        key facts and exemplars, written for the first reply, are left out; and when the customer says the
+        conversation is already in private messages, moving it there is no longer asked for."""
+        from grading.features.lexicon import load_lexicon
+        from grading.features.text import analyse, reply_language
+
+        said = analyse(message, reply_language(message, self.language))
+        moved = any(m.polarity == "+" for m in load_lexicon("private").find(said))
+        return replace(
+            self,
+            complaint=message,
+            opening=self.complaint,
+            follow_up=message,
+            facts=(),
+            good=(),
+            bad=(),
+            already_private=moved,
+        )
 
     @classmethod
     def of(cls, source: Case | Complaint) -> CaseView:

@@ -8,7 +8,7 @@ The split is deterministic and keeps translation groups together: a row goes to 
 SHA-256 of its group id (the original's id), so no reply is tuned on in one language and "held out" in another.
 Rules were tuned looking at the tuning half only; the held-out half is the honest estimate.
 
-A development tool, not part of grading: it reads the dev set with ``replycoach.bench.devset``.
+A development tool, not part of grading: it reads the dev set with ``grading.model.devset``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def split_of(row: dict) -> str:
 def grade_rows(embedder: str, rows: list[dict]) -> list[dict]:
     """Grade each dev-set row with the engine; returns {"row", "score", "p"} per graded row."""
     import grading
-    from replycoach.bench.devset import load_cases
+    from grading.model.devset import load_cases
     from replycoach.config import get_settings
 
     engine = grading.get_engine(embedder)
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         "--gaps", action="store_true", help="also explain, per translation group, which principles differ and why"
     )
     args = parser.parse_args(argv)
-    from replycoach.bench.devset import DEFAULT_DEVSET, read_devset
+    from grading.model.devset import DEFAULT_DEVSET, read_devset
 
     rows = read_devset(args.devset or DEFAULT_DEVSET)
     results = grade_rows(args.embedder, rows)

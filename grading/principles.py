@@ -95,3 +95,9 @@ def merged_weights(overrides: dict[str, float] | None) -> dict[str, float]:
             raise ValueError(f"weight of {pid} must be >= 0, got {w}")
         weights[pid] = DEFAULT_WEIGHTS[pid] * float(w)
     return weights
+
+
+#: Principles decided by the rules alone (the clock is not a matter of wording); every other one has a
+#: learned head in a trained model.
+RULE_ONLY_PRINCIPLES: tuple[str, ...] = ("timing",)
+LEARNED_PRINCIPLES: tuple[str, ...] = tuple(p for p in PRINCIPLES if p not in RULE_ONLY_PRINCIPLES)

@@ -7,7 +7,7 @@ cap), so a page can highlight exactly the words that earned or lost each princip
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Literal
 
 Polarity = Literal["+", "-"]
@@ -47,6 +47,18 @@ class Cap:
 
 
 @dataclass(frozen=True)
+class ScorePart:
+    """One term of how the overall was reached: the points it adds (or, negative, takes) and why.
+
+    The parts of a grade add up to its overall score (up to rounding): each principle's share, what the
+    exemplars and the tone add, the time penalty, and any cap."""
+
+    label: str
+    points: float
+    principle: str | None = None  # the principle this part carries, if it carries one
+
+
+@dataclass(frozen=True)
 class Grade:
     score: float  # 0-100, weighted over applicable principles
     passed: bool
@@ -62,6 +74,7 @@ class Grade:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     caps: tuple[Cap, ...] = ()  # severe faults that held the overall down, in the order applied
     uncapped_score: float | None = None  # the overall before any cap (None: no cap applied)
+    breakdown: tuple[ScorePart, ...] = ()  # how the overall was reached; the points add up to ``score``
 
     @property
     def failed_graders(self) -> tuple[str, ...]:
@@ -74,3 +87,34 @@ class Grade:
     def to_dict(self) -> dict:
         """JSON-ready form (used by the CLI and by storage)."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Grade:
+        """The grade back from ``to_dict()`` (also of older versions: fields they lack take their defaults)."""
+
+        def evidence(items) -> tuple[Evidence, ...]:
+            return tuple(Evidence(**e) for e in items or ())
+
+        principles = {
+            pid: PrincipleGrade(
+                principle=pg["principle"],
+                score=pg.get("score"),
+                evidence=evidence(pg.get("evidence")),
+                tip=pg.get("tip"),
+                grader=pg.get("grader", ""),
+                error=pg.get("error"),
+            )
+            for pid, pg in (data.get("principles") or {}).items()
+        }
+        caps = tuple(
+            Cap(c["principle"], c["limit"], c["reason"], evidence(c.get("evidence"))) for c in data.get("caps") or ()
+        )
+        parts = tuple(ScorePart(b["label"], b["points"], b.get("principle")) for b in data.get("breakdown") or ())
+        known = {f.name for f in fields(cls)} - {"principles", "warnings", "caps", "breakdown"}
+        return cls(
+            principles=principles,
+            warnings=tuple(data.get("warnings") or ()),
+            caps=caps,
+            breakdown=parts,
+            **{k: v for k, v in data.items() if k in known},
+        )

@@ -143,22 +143,6 @@ def customer_follow_up(case: Case, first: Attempt, settings: Settings) -> Custom
 
 def grade_from_json(data: dict):
     """Rebuild a ``Grade`` from its stored ``to_dict()`` form (for code that wants the value, e.g. the LLM)."""
-    from grading.result import Cap, Evidence, Grade, PrincipleGrade
+    from grading.result import Grade
 
-    principles = {
-        pid: PrincipleGrade(
-            principle=pg["principle"],
-            score=pg.get("score"),
-            evidence=tuple(Evidence(**ev) for ev in pg.get("evidence") or ()),
-            tip=pg.get("tip"),
-            grader=pg.get("grader", ""),
-            error=pg.get("error"),
-        )
-        for pid, pg in (data.get("principles") or {}).items()
-    }
-    caps = tuple(
-        Cap(c["principle"], c["limit"], c["reason"], tuple(Evidence(**ev) for ev in c.get("evidence") or ()))
-        for c in data.get("caps") or ()
-    )
-    fields = {k: v for k, v in data.items() if k not in ("principles", "warnings", "caps")}
-    return Grade(principles=principles, warnings=tuple(data.get("warnings") or ()), caps=caps, **fields)
+    return Grade.from_dict(data)

@@ -1,98 +1,75 @@
-"""Agreement statistics (benchmarks, calibration, the dev-set check): pure functions of plain sequences.
+"""Agreement statistics (benchmarks, calibration, the grader's evaluation): scipy and scikit-learn behind
+one small interface of plain sequences.
 
 Each function returns ``None`` where the statistic is undefined (too few items, a constant series, one class
-empty) instead of raising or returning NaN: a benchmark table shows "n/a" and goes on. The maths is small
-enough to keep here, and the tests check every function against scipy/scikit-learn on the same inputs.
+empty) instead of raising or returning NaN: a benchmark table shows "n/a" and goes on. Pairs with a missing
+value (None or NaN) on either side are dropped first.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from scipy import stats as _scipy
+from sklearn import metrics as _metrics
 
 
 def _clean_pairs(x: Sequence[float | None], y: Sequence[float | None]) -> tuple[np.ndarray, np.ndarray]:
     """Both series as float arrays, pairs with a missing value on either side dropped."""
-    if len(x) != len(y):
-        raise ValueError(f"series differ in length: {len(x)} vs {len(y)}")
-    keep = [(a, b) for a, b in zip(x, y, strict=True) if a is not None and b is not None]
-    xs = np.array([float(a) for a, _ in keep], dtype=float)
-    ys = np.array([float(b) for _, b in keep], dtype=float)
-    ok = ~(np.isnan(xs) | np.isnan(ys))
-    return xs[ok], ys[ok]
+    xs = np.array([np.nan if v is None else float(v) for v in x], dtype=float)
+    ys = np.array([np.nan if v is None else float(v) for v in y], dtype=float)
+    if len(xs) != len(ys):
+        raise ValueError(f"series differ in length: {len(xs)} vs {len(ys)}")
+    keep = ~(np.isnan(xs) | np.isnan(ys))
+    return xs[keep], ys[keep]
 
 
-def average_ranks(values: Sequence[float]) -> np.ndarray:
-    """Ranks 1..n with ties sharing their average rank (as ``scipy.stats.rankdata(method="average")``)."""
-    arr = np.asarray(values, dtype=float)
-    order = np.argsort(arr, kind="mergesort")
-    sorted_vals = arr[order]
-    ranks = np.empty(len(arr), dtype=float)
-    start = 0
-    while start < len(arr):
-        end = start
-        while end + 1 < len(arr) and sorted_vals[end + 1] == sorted_vals[start]:
-            end += 1
-        ranks[order[start : end + 1]] = (start + end) / 2.0 + 1.0
-        start = end + 1
-    return ranks
+def _correlation(kind: Callable, x: Sequence[float | None], y: Sequence[float | None]) -> float | None:
+    xs, ys = _clean_pairs(x, y)
+    if len(xs) < 3 or np.all(xs == xs[0]) or np.all(ys == ys[0]):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = float(kind(xs, ys).statistic)
+    return None if np.isnan(value) else value
 
 
 def pearson(x: Sequence[float | None], y: Sequence[float | None]) -> float | None:
-    """Pearson correlation; ``None`` with fewer than 3 pairs or a constant series."""
-    xs, ys = _clean_pairs(x, y)
-    if len(xs) < 3:
-        return None
-    xd, yd = xs - xs.mean(), ys - ys.mean()
-    denom = float(np.sqrt((xd * xd).sum() * (yd * yd).sum()))
-    if denom == 0.0:
-        return None
-    return float((xd * yd).sum() / denom)
+    """Pearson correlation (``scipy.stats.pearsonr``); ``None`` with fewer than 3 pairs or a constant series."""
+    return _correlation(_scipy.pearsonr, x, y)
 
 
 def spearman(x: Sequence[float | None], y: Sequence[float | None]) -> float | None:
-    """Spearman rank correlation (Pearson of average ranks, so ties are handled as scipy does)."""
-    xs, ys = _clean_pairs(x, y)
-    if len(xs) < 3:
-        return None
-    return pearson(average_ranks(xs), average_ranks(ys))
+    """Spearman rank correlation (``scipy.stats.spearmanr``, ties at their average rank)."""
+    return _correlation(_scipy.spearmanr, x, y)
 
 
 def roc_auc(labels: Sequence[int | bool | None], scores: Sequence[float | None]) -> float | None:
-    """Area under the ROC curve of ``scores`` for binary ``labels`` (1 = positive).
+    """Area under the ROC curve of ``scores`` for binary ``labels`` (1 = positive), by scikit-learn.
 
-    Computed as the Mann-Whitney probability that a random positive outscores a random negative, ties
-    counting one half (identical to ``sklearn.metrics.roc_auc_score``). ``None`` when a class is empty.
+    ``None`` when either class is empty; ties between the classes count half, as in scikit-learn.
     """
-    ls, ss = _clean_pairs([None if v is None else float(v) for v in labels], scores)
-    pos = ls == 1.0
-    n_pos, n_neg = int(pos.sum()), int((~pos).sum())
-    if n_pos == 0 or n_neg == 0:
+    ls, ss = _clean_pairs([None if v is None else float(bool(v)) for v in labels], scores)
+    if len(set(ls.tolist())) < 2:
         return None
-    ranks = average_ranks(ss)
-    u = ranks[pos].sum() - n_pos * (n_pos + 1) / 2.0
-    return float(u / (n_pos * n_neg))
+    return float(_metrics.roc_auc_score(ls, ss))
 
 
 def cohen_kappa(a: Sequence, b: Sequence) -> float | None:
-    """Cohen's kappa between two raters' labels (any hashable labels); ``None`` when undefined."""
-    if len(a) != len(b):
-        raise ValueError(f"series differ in length: {len(a)} vs {len(b)}")
+    """Cohen's kappa between two raters' labels (any hashable labels), by scikit-learn; ``None`` when
+    undefined (no items, or both raters give one and the same label throughout)."""
     pairs = [(x, y) for x, y in zip(a, b, strict=True) if x is not None and y is not None]
     if not pairs:
         return None
-    categories = sorted({x for x, _ in pairs} | {y for _, y in pairs}, key=repr)
-    index = {c: i for i, c in enumerate(categories)}
-    table = np.zeros((len(categories), len(categories)), dtype=float)
-    for x, y in pairs:
-        table[index[x], index[y]] += 1
-    n = table.sum()
-    observed = np.trace(table) / n
-    expected = float((table.sum(axis=1) * table.sum(axis=0)).sum() / (n * n))
-    if expected == 1.0:
+    left, right = [str(x) for x, _ in pairs], [str(y) for _, y in pairs]
+    if len(set(left) | set(right)) < 2:
         return None
-    return float((observed - expected) / (1.0 - expected))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = float(_metrics.cohen_kappa_score(left, right))
+    return None if np.isnan(value) else value
 
 
 def mean_abs_diff(x: Sequence[float | None], y: Sequence[float | None]) -> float | None:

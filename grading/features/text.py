@@ -159,3 +159,41 @@ def analyse(text: str, language: str | None = None) -> TextAnalysis:
 
 _CYRILLIC_WORDS = re.compile(r"[\u0400-\u04ff]+")
 _LATIN_WORDS = re.compile(r"[A-Za-zÄÖÜäöüß]+")
+
+
+#: Characters that take no space on screen: a reply made only of them is empty to its reader.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_SUPPORTED_LETTER = re.compile(r"[A-Za-zÀ-ÿ\u0400-\u04ff]")
+#: From this many words on, a text none of whose words the dictionaries know is not a language we grade.
+_MIN_WORDS_TO_JUDGE = 3
+#: Share of words a supported language must recognise for the text to read as that language.
+_MIN_KNOWN_SHARE = 0.25
+
+
+def unreadable_reason(text: str) -> str | None:
+    """Why ``text`` carries no language ReplyCoach can grade, or None when it reads as en/de/ru/bg.
+
+    Invisible characters only, emoji or symbols only, another script (Chinese, Arabic...), or words no
+    supported language knows (keyboard mash): such a reply must never pass as work (issue: a reply of
+    zero-width spaces graded 55)."""
+    visible = _INVISIBLE.sub("", text)
+    if not visible.strip():
+        return "The reply is empty (it holds only invisible characters)."
+    letters = _LETTER.findall(visible)
+    if not letters:
+        return "The reply has no words, only emoji, numbers or symbols. Write your answer in words."
+    if sum(1 for ch in letters if _SUPPORTED_LETTER.match(ch)) < 0.5 * len(letters):
+        return (
+            "The reply is written in a language ReplyCoach does not grade. "
+            "Answer in English, German, Russian or Bulgarian."
+        )
+    words = [w for w in _TOKEN.findall(visible) if _LETTER.search(w)]
+    if len(words) >= _MIN_WORDS_TO_JUDGE:
+        shares = dict(simplemma.langdetect(" ".join(words)[:1000], lang=SUPPORTED_LANGUAGES))
+        if max(shares.get(lang, 0.0) for lang in SUPPORTED_LANGUAGES) < _MIN_KNOWN_SHARE:
+            return (
+                "The reply does not read as English, German, Russian or Bulgarian: hardly any of its words "
+                "are known words. Write your answer in one of these languages."
+            )
+    return None

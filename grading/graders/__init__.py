@@ -67,3 +67,17 @@ def get_grader(name: str) -> Grader:
 
 def grader_names() -> list[str]:
     return sorted(GRADERS)
+
+
+def grade_safely(grader: Grader | None, principle: str, ctx: GradingContext) -> PrincipleGrade:
+    """``grader.grade(ctx)``, or a grade with ``error`` set: one failing grader never sinks the whole grade
+    (as scikit-learn's ``raise_exc=False``)."""
+    if grader is None:
+        return PrincipleGrade(principle, None, error="no grader configured", grader="")
+    try:
+        out = grader.grade(ctx)
+    except Exception as exc:
+        return PrincipleGrade(principle, None, grader=grader.name, error=f"{type(exc).__name__}: {exc}")
+    if out.principle != principle:
+        return PrincipleGrade(principle, None, grader=grader.name, error=f"grader returned {out.principle!r}")
+    return out

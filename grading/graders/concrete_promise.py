@@ -33,21 +33,8 @@ class ConcretePromiseGrader:
             rule = 0.05
         if vague and not times and not done:
             rule = min(rule, 0.3)
-        target = _fmt_minutes(ctx.case.target_minutes)
         tip = (
             'Say exactly what will happen and by when ("we will refund you by tomorrow noon"), or that it is '
             'already done; "as soon as possible" promises nothing.'
         )
-        if ctx.case.facts:
-            tip += f" Here: {ctx.case.facts[0].description}."
-        elif target:
-            tip += f" Keep the time frame short; this case expects an answer within {target}."
         return result(ctx, self.principle, self.name, ctx.blend(self.principle, rule), spans, tip)
-
-
-def _fmt_minutes(minutes: float) -> str:
-    if minutes < 120:
-        return f"{minutes:g} minutes"
-    if minutes < 48 * 60:
-        return f"{minutes / 60:g} hours"
-    return f"{minutes / 1440:g} days"

@@ -21,6 +21,7 @@ class OwnershipGrader:
         rule = 1.0 if admits and cause else 0.75 if admits else 0.4 if cause else 0.05
         if deflects:  # shifting the blame to a courier, a supplier or "the system" is the opposite of ownership
             rule = min(rule, 0.1)
-        tip = 'Own the mistake ("this was our mistake") and say briefly why it happened'
-        tip += f": {ctx.case.facts[0].description}." if ctx.case.facts else "."
+        # No key fact is quoted here: a case's first fact is rarely the mistake to own (it named "the hole in
+        # the dress" under "Concrete promise"); the missing facts are named by "Human, not scripted".
+        tip = 'Own the mistake ("this was our mistake") and say briefly why it happened.'
         return result(ctx, self.principle, self.name, ctx.blend(self.principle, rule), evidence(found), tip)

@@ -17,6 +17,8 @@ class PrivateChannelGrader:
     principle = "private_channel"
 
     def grade(self, ctx: GradingContext) -> PrincipleGrade:
+        if ctx.case.already_private:  # a second turn after the customer wrote in private: nothing to move
+            return result(ctx, self.principle, self.name, None)
         called_for = ctx.handling in PRIVATE_HANDLINGS or ctx.case.expected_handling in PRIVATE_HANDLINGS
         matches = ctx.find("private")
         found = list(evidence(matches))

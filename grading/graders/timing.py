@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from grading.features.context import GradingContext
 from grading.graders._common import result
-from grading.graders.concrete_promise import _fmt_minutes
 from grading.result import PrincipleGrade
 
 
@@ -24,9 +23,17 @@ class TimingGrader:
         if ctx.response_seconds is None or ctx.effective_handling == "no_reply":
             return result(ctx, self.principle, self.name, None)
         score = timing_score(ctx.response_seconds, ctx.case.target_minutes)
-        took = _fmt_minutes(round(ctx.response_seconds / 60.0, 1))
+        took = format_minutes(round(ctx.response_seconds / 60.0, 1))
         tip = (
-            f"You answered after {took}; this case expects an answer within {_fmt_minutes(ctx.case.target_minutes)}. "
+            f"You answered after {took}; this case expects an answer within {format_minutes(ctx.case.target_minutes)}. "
             "A short first answer in time beats a perfect one late."
         )
         return result(ctx, self.principle, self.name, score, (), tip)
+
+
+def format_minutes(minutes: float) -> str:
+    if minutes < 120:
+        return f"{minutes:g} minutes"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:g} hours"
+    return f"{minutes / 1440:g} days"

@@ -1,222 +1,55 @@
-"""The "grading" benchmark suite: how far the grading engine agrees with coaches, and how fast it is.
+"""The "grading" benchmark suite: how far the grader agrees with coaches on rows it never saw, and how fast it is.
 
-Three parts, each printed as markdown and recorded in the "grading" section of BENCHMARKS.md:
+Parts, each printed as markdown into the "grading" section of BENCHMARKS.md:
 
-1. agreement with the coach grades of the dev set (``benchmarks/devset/``, rubric in docs/coach-rubric.md);
-2. agreement with public human labels in ``../shared/data`` (``grading_public``), skipped when absent;
-3. performance of the default backend in a fresh subprocess (``grading_perf``).
+1. ``agreement``: out-of-fold agreement with coaches, side by side on the external set and the dev set
+   (leave one case out: the new-case condition) and on real brands' replies as inline complaints (k-fold),
+   with 95% bootstrap intervals; beside each, the shipped model's in-sample figure for comparison only;
+   per principle (ROC AUC), per language, and the caps the shipped model applies;
+2. ``parity``: the same reply in exact translations (the dev set's translation groups), out-of-fold and
+   graded by the shipped engine;
+3. ``public``: the tone and emotion heads on public data (5-fold, from training) and the Mohler
+   short-answer set (embedding similarity vs human grades), read from ``../shared/data``;
+4. ``perf``: speed and memory of the default engine in a fresh process (``grading_perf``).
 
-Only the engine's documented API is used: ``grading.get_engine(name).grade(...)`` and its ``embedder``.
+The external and real sets live in ``../shared/benchmarks`` and are read there; parts that need them say
+"skipped" where ``../shared`` is absent.
 """
 
 from __future__ import annotations
 
 import statistics
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
-from grading.devset_eval import principle_auc
-from replycoach import stats as st
+from grading.model import data as sources
+from grading.model.devset import DEFAULT_DEVSET, read_devset
+from grading.principles import LEARNED_PRINCIPLES
 from replycoach.bench import machine_line, markdown_table
-from replycoach.bench.devset import DEFAULT_DEVSET, load_cases, read_devset, translation_groups
-from replycoach.cases.models import PRINCIPLES
 from replycoach.config import PROJECT_ROOT, get_settings
 
 SECTION = "grading"
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
-PARTS = ("devset", "public", "perf")
+PARTS = ("agreement", "parity", "public", "perf")
 WITHIN_POINTS = 8.0  # the cross-language target: the same reply within 8 points in every language
+#: Rows of the external and real sets a quick run uses, and how many cases it holds out.
+QUICK_ROWS = 40
+QUICK_CASES = 2
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
-def load_engine(embedder: str):
-    """The grading engine for ``embedder``, or a reason why it is not available."""
-    try:
-        import grading
-
-        return grading.get_engine(embedder), None
-    except Exception as exc:  # the bench reports what it cannot measure instead of failing
-        return None, f"grading engine not available: {type(exc).__name__}: {exc}"
-
-
-def grade_devset(engine, rows: list[dict], cases: dict, pass_mark: float) -> tuple[list[dict], Counter]:
-    """Grade every row whose case exists; returns per-row results and counts of what was skipped and why."""
-    results, skipped = [], Counter()
-    for row in rows:
-        case = cases.get(row["case"])
-        if case is None:
-            skipped[f"case {row['case']!r} not in the casebook"] += 1
-            continue
-        try:
-            localized = case.localized(row["language"])
-        except KeyError:
-            localized = case.localized(case.language)
-            skipped["graded against the case's own language (no translation)"] += 1
-        try:
-            grade = engine.grade(
-                localized,
-                row["reply"],
-                response_seconds=float(row["response_seconds"]),
-                handling=row["handling"],
-                pass_mark=pass_mark,
-            )
-        except Exception as exc:  # one failing reply must not hide the numbers of the others
-            skipped[f"grading raised {type(exc).__name__}"] += 1
-            continue
-        principles = {pid: pg.score for pid, pg in grade.principles.items()}
-        results.append({"row": row, "score": float(grade.score), "passed": bool(grade.passed), "p": principles})
-    return results, skipped
-
-
-def agreement_markdown(results: list[dict], pass_mark: float, *, resamples: int) -> str:
-    """Tables of engine-vs-coach agreement over graded dev-set rows."""
-    coach = [r["row"]["coach"]["overall"] for r in results]
-    engine = [r["score"] for r in results]
-    rho = st.spearman(coach, engine)
-    ci = st.bootstrap_ci(st.spearman, coach, engine, resamples=resamples)
-    kappa = st.cohen_kappa([c >= pass_mark for c in coach], [r["passed"] for r in results])
-    ci_text = f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
-    out = [
-        markdown_table(
-            ["measure", "value", "n"],
-            [
-                [f"Spearman, overall score (95% bootstrap CI, {resamples} resamples)", _fmt(rho) + ci_text, len(coach)],
-                [f"Cohen's kappa, pass/fail at {pass_mark:g}", _fmt(kappa), len(coach)],
-                ["mean abs difference, overall (points)", _fmt(st.mean_abs_diff(coach, engine), 1), len(coach)],
-            ],
-        )
-    ]
-
-    rows = []
-    for pid in PRINCIPLES:
-        auc, n_pos, n_neg = principle_auc(results, pid)
-        rows.append([pid, _fmt(auc) if auc is not None else "skipped (one class empty)", f"{n_pos} / {n_neg}"])
-    out.append("Per principle: ROC AUC of the engine's score for coach 1 vs 0 (0.5 excluded)")
-    out.append(markdown_table(["principle", "ROC AUC", "n (coach 1 / 0)"], rows))
-
-    by_lang: dict[str, list[dict]] = defaultdict(list)
-    for r in results:
-        by_lang[r["row"]["language"]].append(r)
-    lang_rows = []
-    for lang in sorted(by_lang):
-        items = by_lang[lang]
-        c = [r["row"]["coach"]["overall"] for r in items]
-        e = [r["score"] for r in items]
-        lang_rows.append([lang, len(items), _fmt(st.spearman(c, e)), _fmt(st.mean_abs_diff(c, e), 1)])
-    out.append(markdown_table(["language", "n", "Spearman", "mean abs diff"], lang_rows))
-
-    by_cat: dict[str, list[dict]] = defaultdict(list)
-    for r in results:
-        by_cat[r["row"]["category"]].append(r)
-    cat_rows = [
-        [
-            cat,
-            len(items),
-            _fmt(statistics.fmean(r["row"]["coach"]["overall"] for r in items), 1),
-            _fmt(statistics.fmean(r["score"] for r in items), 1),
-        ]
-        for cat, items in sorted(by_cat.items())
-    ]
-    out.append(markdown_table(["category", "n", "coach mean", "engine mean"], cat_rows))
-    out.append(translation_markdown(results))
-    out.append(split_markdown(results))
-    return "\n\n".join(out)
-
-
-def split_markdown(results: list[dict]) -> str:
-    """The same measures on the half of the dev set the rules were tuned on and on the held-out half
-    (``grading.devset_eval.split_of``; a reply and its translations stay in one half)."""
-    from grading.devset_eval import split_of
-
-    halves: dict[str, list[dict]] = defaultdict(list)
-    for r in results:
-        halves[split_of(r["row"])].append(r)
-    rows = []
-    for half in ("tuning", "heldout"):
-        items = halves.get(half, [])
-        coach = [r["row"]["coach"]["overall"] for r in items]
-        engine = [r["score"] for r in items]
-        aucs = []
-        for pid in PRINCIPLES:
-            auc, _, _ = principle_auc(items, pid)
-            if auc is not None:
-                aucs.append((auc, pid))
-        lowest = min(aucs) if aucs else None
-        rows.append(
-            [
-                "tuning" if half == "tuning" else "held-out",
-                len(items),
-                _fmt(st.spearman(coach, engine)),
-                _fmt(st.mean_abs_diff(coach, engine), 1),
-                f"{lowest[1]} {lowest[0]:.3f}" if lowest else "n/a",
-                sum(1 for a, _ in aucs if a < 0.9),
-            ]
-        )
-    return (
-        "The grader's rules were tuned on one half of the dev set only (docs/grading.md); the held-out half is "
-        "the fairer estimate:\n\n"
-        + markdown_table(
-            ["half", "n", "Spearman", "mean abs diff", "lowest principle AUC", "principles with AUC < 0.90"], rows
-        )
-    )
-
-
-def translation_markdown(results: list[dict]) -> str:
-    """How far the same reply's score moves across languages: max |score(lang) - score(en)| per group."""
-    graded = {r["row"]["id"]: r for r in results}
-    spreads = []
-    for original, members in translation_groups([r["row"] for r in results]).items():
-        en = [graded[m["id"]]["score"] for m in members if m["language"] == "en"]
-        if not en or original not in graded:
-            continue
-        others = [graded[m["id"]]["score"] for m in members if m["language"] != "en"]
-        if others:
-            spreads.append(max(abs(s - en[0]) for s in others))
-    if not spreads:
-        return "Translation groups: none graded."
-    within = sum(s <= WITHIN_POINTS for s in spreads) / len(spreads)
-    return markdown_table(
-        ["translation groups", "mean max diff vs en", "max", f"share within {WITHIN_POINTS:g} points"],
-        [[len(spreads), _fmt(statistics.fmean(spreads), 1), _fmt(max(spreads), 1), f"{within:.0%}"]],
-    )
-
-
-def devset_markdown(engine, embedder: str, devset: Path, *, quick: bool) -> str:
-    """The dev-set part of the section (or the reason it was skipped)."""
-    settings = get_settings()
-    rows = read_devset(devset)
-    if engine is None:
-        return f"Dev set ({len(rows)} replies): skipped, no grading engine."
-    cases = load_cases(settings.scenarios_dir)
-    results, skipped = grade_devset(engine, rows, cases, settings.pass_mark)
-    head = (
-        f"### Agreement with the coach: dev set `{_display(devset)}`\n\n"
-        f"{len(rows)} replies, {len(results)} graded over {len({r['row']['case'] for r in results})} cases "
-        f"(embedder `{embedder}`, pass mark {settings.pass_mark:g})."
-    )
-    if skipped:
-        head += " Not graded or graded differently: " + "; ".join(f"{k}: {v}" for k, v in sorted(skipped.items()))
-    if len(results) < 3:
-        return head + "\n\nToo few graded replies for statistics."
-    return head + "\n\n" + agreement_markdown(results, settings.pass_mark, resamples=200 if quick else 1000)
-
-
-def llm_markdown(devset: Path) -> str:
-    """The LLM judge's agreement (``replycoach.llm.bench.judge_agreement``) when that module exists."""
-    try:
-        from replycoach.llm.bench import judge_agreement
-    except ImportError:
-        return "LLM judge: not configured (replycoach.llm.bench is not available)."
-    return judge_agreement(read_devset(devset), get_settings())
+def _with_ci(value: float | None, ci: tuple[float, float] | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.3f}" + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "")
 
 
 def _progress(message: str) -> None:
     """Say on stderr what is being measured: a full run takes minutes and prints its tables at the end."""
-    print(f"[bench grading] {message} ...", file=sys.stderr, flush=True)
+    print(f"[bench grading] {message}", file=sys.stderr, flush=True)
 
 
 def _display(path: Path) -> str:
@@ -226,6 +59,232 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+# -- evaluation ------------------------------------------------------------------------------------------------
+class Evaluation:
+    """The training set and every out-of-fold prediction the tables need, computed once."""
+
+    def __init__(self, embedder: str, devset: Path, shared: Path, *, quick: bool, resamples: int) -> None:
+        from grading.engine import Engine
+        from grading.model import evaluate as ev
+        from grading.model.heads import load_model
+        from grading.model.train import PublicHeads, load_training_set
+        from replycoach.cases.loader import load_library
+
+        self.embedder = embedder
+        self.quick = quick
+        self.resamples = resamples
+        shipped = load_model(embedder)
+        if shipped is None:
+            raise LookupError(f"no learned model is shipped for embedder {embedder!r} (run `replycoach train`)")
+        self.shipped = shipped
+        self.engine = Engine(embedder, model=None)
+        self.cases = dict(load_library(get_settings().scenarios_dir).cases)
+        _progress("computing every labelled reply's features")
+        self.ts = load_training_set(
+            self.engine,
+            self.cases,
+            shared,
+            devset,
+            progress=_progress,
+            public=PublicHeads.of(shipped),
+            limit=QUICK_ROWS if quick else None,
+        )
+        examples = self.ts.examples
+        self.sets: dict[str, tuple[str, list]] = {
+            "external": ("external replies, leave one case out", ev.leave_one_case_out(examples, "external")),
+            "devset": ("dev set, leave one case out", ev.leave_one_case_out(examples, "devset")),
+            "real": ("real replies as inline complaints, 5-fold", ev.k_fold_inline(examples, "real", 5)),
+        }
+        if quick:
+            self.sets = {k: (label, folds[:QUICK_CASES]) for k, (label, folds) in self.sets.items()}
+        self.predictions: dict[str, dict[int, dict]] = {}
+        for key, (label, folds) in self.sets.items():
+            if not any(f.test for f in folds):
+                continue
+            _progress(f"out-of-fold: {label}")
+            self.predictions[key] = ev.out_of_fold(self.ts, folds, self.engine, progress=_progress)
+        tested = sorted({i for p in self.predictions.values() for i in p})
+        _progress("in-sample: the shipped model on the same rows")
+        self.in_sample = ev.predict_with(shipped, self.ts, tested)
+
+    def agreement(self, key: str, predictions: dict[int, dict] | None = None):
+        from grading.model import evaluate as ev
+
+        return ev.agreement(self.ts.examples, predictions or self.predictions[key], resamples=self.resamples)
+
+
+def agreement_markdown(evaluation: Evaluation, pass_mark: float) -> str:
+    ev = evaluation
+    out = [
+        "### Agreement with coaches, out-of-fold\n\n"
+        "Every figure comes from a model trained without the rows it is measured on (and, for the external "
+        "and dev sets, without any row of the same case: its exemplars stay in the casebook, as a new case "
+        f"brings them). Pass mark {pass_mark:g}; 95% bootstrap intervals ({ev.resamples} resamples). The last "
+        "column is the shipped model on the same rows, which trained on them: for comparison only."
+    ]
+    rows, per_principle = [], {}
+    for key, (label, _) in ev.sets.items():
+        if key not in ev.predictions:
+            rows.append([label, 0, "skipped: no rows (../shared absent?)", "", "", ""])
+            continue
+        a = ev.agreement(key)
+        inside = ev.agreement(key, {i: ev.in_sample[i] for i in ev.predictions[key]})
+        per_principle[key] = a.auc
+        rows.append(
+            [
+                label,
+                a.n,
+                _with_ci(a.spearman, a.spearman_ci),
+                _with_ci(a.kappa, a.kappa_ci),
+                _fmt(a.mean_abs_diff, 1),
+                _fmt(inside.spearman),
+            ]
+        )
+    out.append(
+        markdown_table(
+            ["measured on", "n", "Spearman, overall", "kappa, pass/fail", "mean abs diff", "in-sample Spearman"],
+            rows,
+        )
+    )
+    header = ["principle"] + [ev.sets[k][0].split(",")[0] for k in per_principle]
+    table = []
+    for p in LEARNED_PRINCIPLES:
+        cells = [p]
+        for key in per_principle:
+            auc, ci, n1, n0 = per_principle[key][p]
+            cells.append("n/a" if auc is None else f"{_with_ci(auc, ci)} ({n1}/{n0})")
+        table.append(cells)
+    out.append("Per principle: ROC AUC out-of-fold [95% CI] (coach 1 / 0)")
+    out.append(markdown_table(header, table))
+    out.append(language_markdown(ev))
+    out.append(caps_markdown(ev.shipped))
+    return "\n\n".join(out)
+
+
+def language_markdown(ev: Evaluation) -> str:
+    from grading.model import evaluate as evaluate_mod
+
+    rows = []
+    for key in ("external", "devset"):
+        if key not in ev.predictions:
+            continue
+        by_lang: dict[str, dict[int, dict]] = defaultdict(dict)
+        for i, pred in ev.predictions[key].items():
+            by_lang[ev.ts.examples[i].row.language][i] = pred
+        for lang in sorted(by_lang):
+            a = evaluate_mod.agreement(ev.ts.examples, by_lang[lang], resamples=0)
+            rows.append([ev.sets[key][0].split(",")[0], lang, a.n, _fmt(a.spearman), _fmt(a.mean_abs_diff, 1)])
+    return "Per language, out-of-fold\n\n" + markdown_table(["set", "language", "n", "Spearman", "mean abs diff"], rows)
+
+
+def caps_markdown(model) -> str:
+    caps = model.manifest.get("caps", [])
+    if not caps:
+        return "Caps: none (no severe-fault head reached the required held-out precision)."
+    rows = [
+        [c["principle"], f"<= {c['limit']:g}", f"<= {c['threshold']:.3f}", f"{c['precision']:.2f}", c["detections"]]
+        for c in caps
+    ]
+    return (
+        "Caps in the shipped model (threshold chosen on out-of-fold rows for precision >= 0.95)\n\n"
+        + markdown_table(
+            ["severe fault", "caps the overall at", "when its probability is", "held-out precision", "rows"], rows
+        )
+    )
+
+
+# -- translations ----------------------------------------------------------------------------------------------
+def translation_spreads(grades: dict[str, float], rows: list[dict]) -> list[float]:
+    """Per translation group: the largest distance of a translation's grade from the original's."""
+    by_id = {r["id"]: r for r in rows}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        original = r.get("translation_of")
+        if original in by_id and original in grades and r["id"] in grades:
+            groups[original].append(r["id"])
+    return [max(abs(grades[t] - grades[o]) for t in members) for o, members in groups.items()]
+
+
+def translation_markdown(spreads_by_source: dict[str, list[float]]) -> str:
+    rows = []
+    for label, spreads in spreads_by_source.items():
+        if not spreads:
+            rows.append([label, 0, "n/a", "n/a", "n/a"])
+            continue
+        within = sum(s <= WITHIN_POINTS for s in spreads)
+        rows.append(
+            [
+                label,
+                len(spreads),
+                _fmt(statistics.fmean(spreads), 1),
+                _fmt(max(spreads), 1),
+                f"{within} of {len(spreads)}",
+            ]
+        )
+    return "### The same reply in exact translations (dev set translation groups)\n\n" + markdown_table(
+        ["graded by", "groups", "mean gap to the original", "largest gap", f"within {WITHIN_POINTS:g} points"], rows
+    )
+
+
+def parity_markdown(ev: Evaluation, devset: Path) -> str:
+    import grading
+
+    rows = read_devset(devset)
+    by_row_id = {ex.row.id: i for i, ex in enumerate(ev.ts.examples) if ex.row.source == "devset"}
+    oof = {
+        rid: ev.predictions["devset"][i]["overall"]
+        for rid, i in by_row_id.items()
+        if i in ev.predictions.get("devset", {})
+    }
+    engine = grading.get_engine(ev.embedder)
+    shipped = {}
+    for rid, i in by_row_id.items():
+        row = ev.ts.examples[i].row
+        grade = engine.grade(
+            case_view_case(ev, row), row.reply, response_seconds=row.response_seconds, handling=row.handling
+        )
+        shipped[rid] = grade.score
+    return translation_markdown(
+        {
+            "out-of-fold (leave one case out)": translation_spreads(oof, rows),
+            "the shipped engine": translation_spreads(shipped, rows),
+        }
+    )
+
+
+def case_view_case(ev: Evaluation, row):
+    """The localized Case a dev-set row answers (the engine grades Cases, not views)."""
+    case = ev.cases[row.case_id]
+    try:
+        return case.localized(row.language)
+    except KeyError:
+        return case.localized(case.language)
+
+
+# -- public data -----------------------------------------------------------------------------------------------
+def public_markdown(ev: Evaluation | None, shipped_manifest: dict, data_dir: Path, *, quick: bool) -> str:
+    from replycoach.bench import grading_public
+
+    heads = shipped_manifest.get("public_heads", {})
+    rows = []
+    for name, label in (
+        ("tone", "tone head: Stanford politeness, polite vs impolite quartile"),
+        ("emotion", "emotion head: EPITOME emotional reactions (weak or strong vs none)"),
+    ):
+        h = heads.get(name)
+        rows.append([label, _fmt(h["auc_5fold"]) if h else "n/a", h["rows"] if h else 0])
+    out = [
+        "### Public labelled data\n\n"
+        "The tone and emotion heads are trained on these sets alone (no coach label); their ROC AUC is "
+        "5-fold out-of-fold, measured by `replycoach train` and kept in the model file's manifest.\n\n"
+        + markdown_table(["head", "ROC AUC, 5-fold", "rows"], rows)
+    ]
+    if ev is not None:
+        out.append(grading_public.mohler(ev.engine, data_dir, 30 if quick else 2273))
+    return "\n\n".join(out)
+
+
+# -- the suite -------------------------------------------------------------------------------------------------
 def run(
     quick: bool = False,
     *,
@@ -237,13 +296,14 @@ def run(
 ) -> str:
     """Run the suite and return its markdown section (the caller prints it and writes BENCHMARKS.md).
 
-    ``parts`` picks among ``PARTS`` (default: all): "devset", "public", "perf".
-    """
-    from replycoach.bench import grading_perf, grading_public
+    ``parts`` picks among ``PARTS`` (default: all). ``data_dir`` is the shared folder's ``data`` (default:
+    ``../shared/data``); the coach-graded sets are read from its sibling ``benchmarks``."""
+    from replycoach.bench import grading_perf
 
-    embedder = embedder or get_settings().embedder
+    settings = get_settings()
+    embedder = embedder or settings.embedder
     devset = Path(devset) if devset else DEFAULT_DEVSET
-    data_dir = Path(data_dir) if data_dir else SHARED_DATA
+    shared = Path(data_dir).parent if data_dir else sources.DEFAULT_SHARED
     read_devset(devset)  # a broken dev set stops the suite here, before minutes of measuring
     chosen = tuple(parts) if parts else PARTS
     unknown = set(chosen) - set(PARTS)
@@ -256,18 +316,31 @@ def run(
         command += f" --parts {','.join(chosen)}"
     command += " --quick" if quick else ""
     out = [f"## Grading\n\nReproduce: `{command}` ({machine_line()})"]
-    engine, reason = load_engine(embedder) if {"devset", "public"} & set(chosen) else (None, None)
-    if reason:
-        out.append(f"Skipped the dev set and public data: {reason}")
-    if engine is not None and "devset" in chosen:
-        _progress("grading the dev set")
-        out.append(devset_markdown(engine, embedder, devset, quick=quick))
-    if engine is not None and "public" in chosen:
-        _progress("grading samples of the public labelled data")
-        out.append(grading_public.run(engine, data_dir, quick=quick))
+    ev = None
+    if {"agreement", "parity", "public"} & set(chosen):
+        try:
+            ev = Evaluation(embedder, devset, shared, quick=quick, resamples=200 if quick else 1000)
+        except LookupError as exc:
+            out.append(f"Skipped agreement, parity and public data: {exc}.")
+    if ev is not None and "agreement" in chosen:
+        out.append(agreement_markdown(ev, settings.pass_mark))
+    if ev is not None and "parity" in chosen:
+        _progress("translation groups")
+        out.append(parity_markdown(ev, devset))
+    if ev is not None and "public" in chosen:
+        out.append(public_markdown(ev, ev.shipped.manifest, shared / "data", quick=quick))
     if "perf" in chosen:
         _progress("measuring speed and memory in a fresh process")
         out.append(grading_perf.run(embedder, devset, quick=quick))
     if llm:
         out.append("### LLM judge\n\n" + llm_markdown(devset))
     return "\n\n".join(out) + "\n"
+
+
+def llm_markdown(devset: Path) -> str:
+    """The LLM judge's agreement (``replycoach.llm.bench.judge_agreement``) when that module exists."""
+    try:
+        from replycoach.llm.bench import judge_agreement
+    except ImportError:
+        return "LLM judge: not configured (replycoach.llm.bench is not available)."
+    return judge_agreement(read_devset(devset), get_settings())

@@ -53,7 +53,7 @@ def measure(embedder_name: str, devset: Path, *, warm_runs: int, batch_size: int
 
     started = time.perf_counter()
     import grading
-    from replycoach.bench.devset import load_cases, read_devset
+    from grading.model.devset import load_cases, read_devset
     from replycoach.config import get_settings
 
     settings = get_settings()

@@ -1,11 +1,9 @@
-"""Agreement of the grading engine with public human labels in ``../shared/data`` (read there, never copied).
+"""Mohler short-answer grading (``../shared/data``, read there, never copied): cosine(answer, reference
+answer) with the engine's embedder vs the human score, the same shape as "similarity to the case's
+exemplars"; compared with the published numbers. Skipped with a reason when absent; seeded samples.
 
-- EPITOME (Reddit peer support): the empathy principle vs the human "emotional reactions" level 0/1/2.
-- Stanford politeness: the no_blame principle vs the human politeness score of short requests.
-- Mohler short-answer grading: cosine(answer, reference answer) with the engine's embedder vs the human
-  score, the same shape as "similarity to the case's exemplars"; compared with the published numbers.
-
-Each data set is skipped with a printed reason when absent. Samples are fixed (seeded) so reruns compare.
+(The politeness and EPITOME sets train the tone and emotion heads: their out-of-fold numbers come from
+``replycoach train``; see ``grading_bench.public_markdown``.)
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ import numpy as np
 
 from replycoach import stats as st
 from replycoach.bench import markdown_table
-from replycoach.cases.models import Complaint
 
 SEED = 20240611
 # Published / measured reference numbers from mohler_asag/README.md (Pearson r vs score_avg).
@@ -28,8 +25,6 @@ MOHLER_REFERENCES = (
     ("best published (Sultan et al. 2016, LR + SIM)", 0.592),
     ("TF-IDF cosine, no training", 0.456),
 )
-# A request on a wiki / Q&A site has no complaint before it; the principle scorers still need one.
-_POLITENESS_CONTEXT = "A member of an online community writes a request to another member."
 
 
 def _sample(path: Path, size: int) -> list[dict]:
@@ -38,67 +33,8 @@ def _sample(path: Path, size: int) -> list[dict]:
     return rows[:size]
 
 
-def _principle(engine, complaint_text: str, reply: str, pid: str) -> float | None:
-    grade = engine.grade(
-        Complaint(text=complaint_text[:2000], language="en"), reply, response_seconds=60.0, handling="public_reply"
-    )
-    pg = grade.principles.get(pid)
-    return None if pg is None else pg.score
-
-
 def _fmt(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.3f}"
-
-
-def epitome(engine, data_dir: Path, size: int) -> str:
-    path = data_dir / "epitome_empathy" / "epitome_reddit.jsonl"
-    if not path.is_file():
-        return f"EPITOME empathy: skipped ({path} is absent)."
-    levels, scores, errors = [], [], 0
-    for row in _sample(path, size):
-        try:
-            score = _principle(engine, row["context"], row["response"], "empathy")
-        except Exception:
-            errors += 1
-            continue
-        levels.append(row["labels"]["emotional_reactions"])
-        scores.append(score)
-    n = sum(s is not None for s in scores)
-    return "EPITOME empathy (Reddit, emotional reactions 0/1/2) vs the empathy principle\n\n" + markdown_table(
-        ["measure", "value", "n"],
-        [
-            ["Spearman with level", _fmt(st.spearman(levels, scores)), n],
-            ["ROC AUC, level >= 1", _fmt(st.roc_auc([int(v >= 1) for v in levels], scores)), n],
-            ["rows with no empathy score / grading errors", f"{len(scores) - n} / {errors}", len(levels) + errors],
-        ],
-    )
-
-
-def politeness(engine, data_dir: Path, size: int) -> str:
-    path = data_dir / "stanford_politeness" / "politeness.jsonl"
-    if not path.is_file():
-        return f"Stanford politeness: skipped ({path} is absent)."
-    human, scores, binary, errors = [], [], [], 0
-    for row in _sample(path, size):
-        try:
-            score = _principle(engine, _POLITENESS_CONTEXT, row["response"], "no_blame")
-        except Exception:
-            errors += 1
-            continue
-        human.append(row["labels"]["normalized_score"])
-        scores.append(score)
-        quartile = row["labels"]["binary_quartile"]
-        binary.append(None if quartile is None else int(quartile == "polite"))
-    n = sum(s is not None for s in scores)
-    n_binary = sum(b is not None and s is not None for b, s in zip(binary, scores, strict=True))
-    return "Stanford politeness (requests, 5 raters) vs the no_blame principle\n\n" + markdown_table(
-        ["measure", "value", "n"],
-        [
-            ["Spearman with normalized_score", _fmt(st.spearman(human, scores)), n],
-            ["ROC AUC, polite vs impolite quartile", _fmt(st.roc_auc(binary, scores)), n_binary],
-            ["rows with no score / grading errors", f"{len(scores) - n} / {errors}", len(human) + errors],
-        ],
-    )
 
 
 def mohler(engine, data_dir: Path, size: int) -> str:
@@ -140,15 +76,3 @@ def _unit(vectors) -> np.ndarray:
     arr = np.asarray(vectors, dtype=float)
     norms = np.linalg.norm(arr, axis=1, keepdims=True)
     return arr / np.where(norms == 0, 1.0, norms)
-
-
-def run(engine, data_dir: Path, *, quick: bool) -> str:
-    """The public-data part of the grading section."""
-    if not Path(data_dir).is_dir():
-        return f"### Public labelled data\n\nSkipped: {data_dir} is absent."
-    size, mohler_size = (12, 30) if quick else (400, 2273)
-    parts = [f"### Public labelled data (`{data_dir.name}`, seeded samples of {size} rows)"]
-    for part in (epitome, politeness):
-        parts.append(part(engine, Path(data_dir), size))
-    parts.append(mohler(engine, Path(data_dir), mohler_size))
-    return "\n\n".join(parts)

@@ -12,6 +12,7 @@ SUBCOMMANDS = {
     "validate": "validate",
     "schema": "schema",
     "grade": "grade",
+    "train": "train",
     "bench": "bench",
     "users": "users",
     "db": "db",

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import replycoach.bench as bench_pkg
+from grading.model.devset import DevsetError
 from replycoach.bench import BENCHMARKS_FILE, write_section
-from replycoach.bench.devset import DevsetError
 
 _SUFFIX = "_bench"
 

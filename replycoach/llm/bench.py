@@ -26,14 +26,14 @@ def _fmt(value: float | None, pattern: str = "{:.2f}") -> str:
 def judge_agreement(devset_rows: list[dict], settings: Settings, *, cases: dict[str, Case] | None = None) -> str:
     """Markdown: the judge alone (no offline blend) against the coach's per-principle grades.
 
-    ``devset_rows`` are rows of ``benchmarks/devset/devset.jsonl`` (see ``replycoach.bench.devset``): each
+    ``devset_rows`` are rows of ``benchmarks/devset/devset.jsonl`` (see ``grading.model.devset``): each
     names its case by id and carries ``coach.principles``. ``cases`` defaults to the casebook in
     ``settings.scenarios_dir``. Rows whose case (or language) is missing are counted, not judged.
     """
     if not settings.llm_enabled:
         return "LLM judge: off. Set REPLYCOACH_LLM=on and REPLYCOACH_LLM_MODEL (see docs/llm.md) to measure it."
     if cases is None:
-        from replycoach.bench.devset import load_cases
+        from grading.model.devset import load_cases
 
         cases = load_cases(settings.scenarios_dir)
     coach: dict[str, list[float | None]] = {p: [] for p in JUDGED_PRINCIPLES}

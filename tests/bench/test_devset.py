@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from bench_support import devset_row, write_jsonl
 
-from replycoach.bench.devset import CATEGORIES, DEFAULT_DEVSET, DevsetError, load_cases, read_devset, translation_groups
+from grading.model.devset import CATEGORIES, DEFAULT_DEVSET, DevsetError, load_cases, read_devset, translation_groups
 from replycoach.config import PROJECT_ROOT
 
 SEED_000_CASES = ("price-complaint", "content-criticism", "defective-dress", "checkout-queue")

@@ -8,7 +8,7 @@ import pytest
 from grading_support import make_case
 
 import grading
-from grading.engine import SPREAD_FACTOR, SPREAD_PIVOT
+from grading.rule_overall import SPREAD_FACTOR, SPREAD_PIVOT
 from grading.graders.no_script import copy_ratio
 from grading.graders.timing import timing_score
 from grading.result import PrincipleGrade
@@ -21,7 +21,8 @@ def test_every_principle_reported_with_grader_and_version(rules_engine):
     g = rules_engine.grade(make_case("en"), GOOD, response_seconds=120, handling="public_then_private")
     assert set(g.principles) == set(PRINCIPLES)
     assert all(p.grader.startswith("rules.") for p in g.principles.values())
-    assert g.grader_version == grading.GRADER_VERSION and g.case_id == "test-dress" and g.case_hash
+    assert g.grader_version == rules_engine.grader_version and g.grader_version.endswith(".rules")
+    assert g.case_id == "test-dress" and g.case_hash
     assert g.score >= 70 and g.passed
     for p in g.principles.values():
         for e in p.evidence:

@@ -9,7 +9,7 @@ import pytest
 from grading_support import make_case
 
 import grading
-from grading.engine import SPREAD_PIVOT, overall
+from grading.rule_overall import SPREAD_PIVOT, overall
 from grading.features.embeddings import CachedEmbedder
 from grading.features.vectors import DiskCache, load_pack, stale_keys
 from grading.graders.concise import LENGTH_FACTOR, length_score

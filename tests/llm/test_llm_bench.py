@@ -7,7 +7,7 @@ import json
 from fake_server import ok, status
 from llm_support import make_settings, reply_in_request
 
-from replycoach.bench.devset import row_problems
+from grading.model.devset import row_problems
 from replycoach.llm.bench import judge_agreement
 
 

