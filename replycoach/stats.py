@@ -101,7 +101,7 @@ def bootstrap_ci(
         v = statistic(xs[idx].tolist(), ys[idx].tolist())
         if v is not None:
             values.append(v)
-    if len(values) < resamples / 2:
+    if not values or len(values) < resamples / 2:
         return None
     tail = (1.0 - confidence) / 2.0 * 100.0
     lo, hi = np.percentile(values, [tail, 100.0 - tail])

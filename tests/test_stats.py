@@ -86,3 +86,8 @@ def test_bootstrap_ci_brackets_the_estimate_and_is_reproducible():
 def test_percentile_matches_numpy():
     values = list(RNG.exponential(size=101))
     assert st.percentile(values, 95) == pytest.approx(np.percentile(values, 95))
+
+
+def test_bootstrap_without_resamples_has_no_interval():
+    # the per-language tables ask for no resamples: no interval, not a crash on an empty percentile
+    assert stats.bootstrap_ci(stats.spearman, [1, 2, 3, 4], [1, 3, 2, 4], resamples=0) is None

@@ -368,7 +368,7 @@ def choose_caps(examples: Sequence[Example], idx: np.ndarray, oof: dict[str, np.
         caps.append(
             {
                 "principle": p,
-                "threshold": round(float(oof[p][order[k]]), 4),
+                "threshold": float(oof[p][order[k]]),  # unrounded: rounding down would drop the k-th detection
                 "limit": limit,
                 "precision": round(float(precision[k]), 4),
                 "detections": int(counts[k]),
