@@ -90,4 +90,4 @@ def test_percentile_matches_numpy():
 
 def test_bootstrap_without_resamples_has_no_interval():
     # the per-language tables ask for no resamples: no interval, not a crash on an empty percentile
-    assert stats.bootstrap_ci(stats.spearman, [1, 2, 3, 4], [1, 3, 2, 4], resamples=0) is None
+    assert st.bootstrap_ci(st.spearman, [1, 2, 3, 4], [1, 3, 2, 4], resamples=0) is None
