@@ -15,6 +15,7 @@ from types import ModuleType
 
 from replycoach.cases.models import Case
 from replycoach.config import Settings
+from replycoach.plain_text import control_character_message
 from replycoach.storage.types import Attempt, NewAttempt, PrincipleScore, User
 
 log = logging.getLogger(__name__)
@@ -37,9 +38,11 @@ class ReplyRejected(ValueError):
 
 
 def check_reply(reply: str, handling: str, limit: int) -> str:
-    """The reply as it will be graded, or ``ReplyRejected``: empty (unless the trainee chose not to reply) or
-    over the character limit."""
+    """The reply as it will be graded, or ``ReplyRejected``: empty (unless the trainee chose not to reply),
+    over the character limit, or holding a control character (a NUL from a paste, say)."""
     text = reply.strip()
+    if (problem := control_character_message(reply, "Your reply")) is not None:
+        raise ReplyRejected(problem + ".")
     if len(reply) > limit:
         raise ReplyRejected(
             f"Your reply has {len(reply)} characters; the limit is {limit}. Shorten it by {len(reply) - limit}."

@@ -20,6 +20,8 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from replycoach.plain_text import check_plain_text
+
 #: The newest case-file format this code reads. Files with an older version get a "too old" error that says
 #: how to upgrade; files with a newer one get a "too new" error that says to update ReplyCoach.
 SCHEMA_VERSION = 1
@@ -52,6 +54,15 @@ PRINCIPLES: tuple[str, ...] = get_args(PrincipleId)
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        # YAML's double-quoted escapes ("\0", "\x07") let a file carry characters its reader never sees raw.
+        for text in value if isinstance(value, list) else (value,):
+            if isinstance(text, str):
+                check_plain_text(text, "the text")
+        return value
 
 
 class Negativity(StrEnum):

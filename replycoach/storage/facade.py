@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from replycoach.plain_text import check_plain_text
 from replycoach.storage import passwords, queries
 from replycoach.storage.convert import (
     assignment_value,
@@ -150,6 +151,7 @@ class Store:
         """Raises ``Conflict`` if the username is taken, ``ValueError`` for a weak/empty password or bad name."""
         name = passwords.check_username(username)
         role = _role(role)
+        check_plain_text(display_name, "The display name")
         password_hash = passwords.hash_password(password)  # before the transaction: hashing is slow
         try:
             with self._writing() as s:
@@ -175,6 +177,8 @@ class Store:
         """Add many accounts at once, (username, display name, team) each, that cannot sign in (generated
         history; an admin may give one a password later). Raises ``Conflict`` if a name is taken."""
         names = [passwords.check_username(username) for username, _, _ in people]
+        for _, display, _ in people:
+            check_plain_text(display, "A display name")
         if len(set(names)) != len(names):
             raise ValueError("A username appears twice in the batch.")
         role = _role(role)
@@ -542,6 +546,7 @@ class Store:
         shown one but the older is kept (who changed what, when)."""
         _require(viewer, _REVIEWERS, "review attempts")
         clean_scores = _check_review(scores, overall)
+        check_plain_text(comment, "The comment")
         with self._writing() as s:
             if s.get(AttemptRow, attempt_id) is None:
                 raise MissingEntry(f"Attempt {attempt_id} not found.")
@@ -720,6 +725,7 @@ def _role(role: Role | str) -> Role:
 
 
 def _team_name(team: str) -> str:
+    check_plain_text(team, "The team name")
     name = " ".join((team or "").split())
     if not name or len(name) > _MAX_TEAM_NAME:
         raise ValueError(f"A team name has 1-{_MAX_TEAM_NAME} characters, got {team!r}.")
@@ -749,6 +755,8 @@ def _due_order():
 
 
 def _check_attempt(attempt: NewAttempt) -> None:
+    check_plain_text(attempt.reply, "The reply")
+    check_plain_text(attempt.follow_up_text, "The customer's follow-up")
     if not attempt.client_token or len(attempt.client_token) > 80:
         raise ValueError("An attempt needs a client_token of 1-80 characters.")
     if not 0.0 <= attempt.score <= 100.0:
