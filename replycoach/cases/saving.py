@@ -38,7 +38,7 @@ from replycoach.cases.loader import (
 )
 from replycoach.cases.models import Case
 from replycoach.cases.problems import CaseProblem
-from replycoach.cases.safe_yaml import SYMLINK_MESSAGE, YamlProblem, read_case_bytes
+from replycoach.cases.safe_yaml import SYMLINK_MESSAGE, YamlProblem, decode_utf8, read_case_bytes
 
 HISTORY_DIR = ".history"
 DRAFTS_DIR = "drafts"
@@ -128,6 +128,14 @@ def file_version(path: Path | str) -> str:
     """The version of a case file to pass back as ``save_case_text(based_on=...)``: a SHA-256 of its bytes, or
     :data:`NO_FILE` when there is none. Raises ``YamlProblem`` for a file that cannot be a case file (a link)."""
     return _version_of(_current_bytes(Path(path)))
+
+
+def read_for_editing(path: Path | str) -> tuple[str, str]:
+    """(text, version) of a case or draft file read once through the guarded reader, for an editor that will
+    save it back with ``based_on=version``. Raises ``YamlProblem`` (a link, too large, not UTF-8) or
+    ``OSError``."""
+    data = read_case_bytes(Path(path))
+    return decode_utf8(data), _version_of(data)
 
 
 def conflict_diff(current_text: str | None, mine: str, name: str) -> str:

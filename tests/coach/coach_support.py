@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,9 +46,15 @@ def titles(at: AppTest) -> list[str]:
 
 
 def texts(at: AppTest) -> str:
-    """Every markdown-ish text and alert on the page, joined (for "is this said somewhere" checks)."""
+    """Every markdown-ish text and alert on the page, joined, as a reader sees it (markdown's backslash escapes,
+    which keep case and user text literal, removed): for "is this said somewhere" checks."""
     parts = [*at.markdown, *at.caption, *at.subheader, *at.title, *at.error, *at.warning, *at.success, *at.info]
-    return "\n".join(str(el.value) for el in parts)
+    return shown("\n".join(str(el.value) for el in parts))
+
+
+def shown(markdown: str) -> str:
+    """``markdown`` without backslash escapes of ASCII punctuation: the text it renders as."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
 
 def attempt_for(

@@ -2,6 +2,11 @@
 same messages as ``replycoach validate``, previewed as trainees see it, with lint warnings, a box to try a reply
 against the draft, and saving that never loses work (an invalid text is kept as a draft; the page says where).
 
+Every YAML text and file is read through the guarded reader (``replycoach.cases.safe_yaml``) that ``replycoach
+validate`` uses, so the form refuses what validation refuses (an alias bomb, a symbolic link) instead of
+expanding it. A save states the version of the file the coach started from (``_BASE``): when another coach
+saved in between, nothing is written and the page shows both versions as a diff.
+
 The YAML text is the source of truth (``_YAML``). Editing a form field rewrites the YAML (comments in the text
 are lost then; edit the YAML directly to keep them); editing the YAML refills the form. Both happen in widget
 callbacks, which run before the page is drawn, so the two sides never show different cases.
@@ -19,13 +24,15 @@ from replycoach.cases.draft import draft_case_yaml
 from replycoach.cases.lint import engine_grade_fn, lint_case
 from replycoach.cases.loader import save_case_text, validate_text
 from replycoach.cases.models import HANDLING_LABELS, PRINCIPLES, Handling, Negativity, Platform
-from replycoach.cases.saving import drafts_for
+from replycoach.cases.safe_yaml import YamlProblem, parse_yaml
+from replycoach.cases.saving import NO_FILE, conflict_diff, drafts_for, read_for_editing
 from replycoach.config import get_settings
 from replycoach.ui import services, session
 from replycoach.ui.components.evidence import highlight_html, legend_html, spans_from_grade
 from replycoach.ui.components.feedback import principle_title
 from replycoach.ui.components.post import post_html
 from replycoach.ui.components.scores import overall_html, principle_bars_html
+from replycoach.ui.components.text import md_text
 
 NEW = "__new__"
 _YAML = "studio_yaml"  # the raw YAML editor's key: the text being edited
@@ -33,6 +40,9 @@ _FILE = "studio_file"  # the file name it will be saved as (inside the scenarios
 _PICK = "studio_pick"
 _FORM_ERROR = "studio_form_error"
 _LINT_CACHE = "studio_lint_cache"
+_BASE = "studio_base"  # (file name, version) the text was opened from; see replycoach.cases.saving
+_CONFLICT = "studio_conflict"  # the last save's conflict: (file name, current text, current version, diff)
+_REPLACE = "studio_replace"  # the coach chose to replace the other version with theirs
 _FILE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.ya?ml$")
 _F = "studio_f_"  # prefix of the form widgets' keys
 
@@ -141,9 +151,10 @@ def _score(raw: str, kind: str, n: int) -> int:
 
 
 def _load_mapping(text: str) -> dict | None:
+    """The text's top-level mapping, read by the guarded reader; None for anything validation refuses to read."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
+        data = parse_yaml(text).data
+    except YamlProblem:
         return None
     return data if isinstance(data, dict) else None
 
@@ -216,10 +227,13 @@ def dump_case(data: dict) -> str:
 # --- callbacks (run before the page is drawn) ---------------------------------------------------------------
 
 
-def _set_text(text: str, file_name: str | None = None) -> None:
+def _set_text(text: str, file_name: str | None = None, version: str | None = None) -> None:
+    """Put ``text`` in the editor; with ``file_name``, it now edits that file, opened at ``version``."""
     st.session_state[_YAML] = text
     if file_name is not None:
         st.session_state[_FILE] = file_name
+        st.session_state[_BASE] = (file_name, version or NO_FILE)
+        st.session_state.pop(_CONFLICT, None)
     _fill_form_from_yaml()
 
 
@@ -250,13 +264,19 @@ def _on_pick() -> None:
     if pick == NEW:
         _set_text(BLANK_CASE, "new-case.yaml")
         return
-    path = Path(pick)
+    _open_file(Path(pick))
+
+
+def _open_file(path: Path) -> None:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        st.session_state[_FORM_ERROR] = f"Could not read {path.name}: {err}"
+        text, version = read_for_editing(path)
+    except YamlProblem as err:
+        st.session_state[_FORM_ERROR] = f"Could not open {path.name}: it {err.message}"
         return
-    _set_text(text, path.name)
+    except OSError as err:
+        st.session_state[_FORM_ERROR] = f"Could not open {path.name}: {err.strerror or err}"
+        return
+    _set_text(text, path.name, version)
 
 
 def _on_new_from_complaint(existing_ids: list[str]) -> None:
@@ -272,8 +292,8 @@ def _on_new_from_complaint(existing_ids: list[str]) -> None:
         st.session_state["studio_real_error"] = str(err)
         return
     st.session_state.pop("studio_real_error", None)
-    case_id = yaml.safe_load(text)["id"]
-    _set_text(text, f"{case_id}.yaml")
+    case_id = parse_yaml(text).data["id"]
+    _set_text(text, f"{case_id}.yaml", NO_FILE)
 
 
 # --- the page ----------------------------------------------------------------------------------------------
@@ -300,7 +320,7 @@ def render() -> None:
     with yaml_col:
         st.text_area("Case file (YAML)", key=_YAML, height=640, on_change=_fill_form_from_yaml)
         if problems:
-            st.error("The case is not valid yet:\n\n" + "\n".join(f"- `{p}`" for p in problems))
+            st.error("The case is not valid yet:\n\n" + _bullets(problems))
         else:
             st.success("Valid case.")
     _save_box(settings, file_name)
@@ -334,13 +354,13 @@ def _new_from_complaint(library) -> None:
             "Build a draft", key="studio_real_build", on_click=_on_new_from_complaint, args=(sorted(library.cases),)
         )
         if st.session_state.get("studio_real_error"):
-            st.error(st.session_state["studio_real_error"])
+            st.error(md_text(st.session_state["studio_real_error"]))
 
 
 def _form() -> None:
     st.subheader("Form")
     if st.session_state.get(_FORM_ERROR):
-        st.error(st.session_state[_FORM_ERROR])
+        st.error(md_text(st.session_state[_FORM_ERROR]))
     kw = {"on_change": _on_form_change}
     st.text_input("Title", key=_F + "title", **kw)
     st.text_area("Complaint", key=_F + "complaint", height=110, **kw)
@@ -375,22 +395,73 @@ def _save_box(settings, file_name: str) -> None:
         if not _FILE_NAME.match(name):
             st.error("File name: lower-case letters, digits and dashes, ending in .yaml (e.g. dress-hole.yaml).")
             return
-        result = save_case_text(settings.scenarios_dir / name, st.session_state[_YAML], data_dir=settings.data_dir)
-        if result.saved:
-            kept = f" The previous version is kept in {result.history_path}." if result.history_path else ""
-            st.success(f"Saved {result.path.name}.{kept}" if result.changed else "No changes to save.")
-        else:
-            st.error("Not saved:\n\n" + "\n".join(f"- `{p}`" for p in result.problems))
-            st.warning(f"Nothing is lost: your text is kept as a draft in {result.draft_path}")
+        _save(settings, name, _opened_version(name))
+    elif st.session_state.pop(_REPLACE, False) and _CONFLICT in st.session_state:
+        name, _, version, _ = st.session_state[_CONFLICT]
+        _save(settings, name, version)
+    conflict = st.session_state.get(_CONFLICT)
+    if conflict is not None and conflict[0] == file_name:
+        _conflict_box(settings, *conflict)
     drafts = drafts_for(settings.scenarios_dir / file_name, settings.data_dir)
     if drafts:
-        with st.expander(f"Drafts kept for {file_name} ({len(drafts)})"):
-            st.caption(f"Newest: {drafts[0]}")
+        with st.expander(f"Drafts kept for {md_text(file_name)} ({len(drafts)})"):
+            st.caption(md_text(f"Newest: {drafts[0]}"))
             st.button("Open the newest draft", key="studio_open_draft", on_click=_open_draft, args=(str(drafts[0]),))
 
 
+def _opened_version(name: str) -> str:
+    """The version a save of file ``name`` starts from: the one opened, or "no file yet" for a new name."""
+    base_name, version = st.session_state.get(_BASE, (None, NO_FILE))
+    return version if base_name == name else NO_FILE
+
+
+def _save(settings, name: str, based_on: str) -> None:
+    text = st.session_state[_YAML]
+    result = save_case_text(settings.scenarios_dir / name, text, data_dir=settings.data_dir, based_on=based_on)
+    if result.saved:
+        st.session_state[_BASE] = (name, result.version)
+        st.session_state.pop(_CONFLICT, None)
+        kept = f" The previous version is kept in {result.history_path}." if result.history_path else ""
+        st.success(md_text(f"Saved {result.path.name}.{kept}" if result.changed else "No changes to save."))
+        return
+    if result.conflict:
+        diff = conflict_diff(result.current_text, text, name)
+        st.session_state[_CONFLICT] = (name, result.current_text, result.version, diff)
+    else:
+        st.error("Not saved:\n\n" + _bullets(result.problems))
+    st.warning(md_text(f"Nothing is lost: your text is kept as a draft in {result.draft_path}"))
+
+
+def _conflict_box(settings, name: str, current_text: str | None, version: str, diff: str) -> None:
+    """Another coach saved (or deleted) the file since this coach opened it: show both, let them choose."""
+    what = "deleted" if current_text is None else "saved a new version of"
+    st.error(md_text(f"Not saved: someone else {what} {name} since you opened it. Your text was not written."))
+    st.caption("What changes if your text replaces theirs (- theirs, + yours):")
+    st.code(diff or "(no differences)", language="diff")
+    c1, c2 = st.columns(2)
+    if current_text is not None:
+        c1.button(
+            "Open their version (yours stays in the drafts)",
+            key="studio_conflict_theirs",
+            on_click=_set_text,
+            args=(current_text, name, version),
+        )
+    c2.button(
+        "Replace it with mine", key="studio_conflict_mine", on_click=st.session_state.__setitem__, args=(_REPLACE, True)
+    )
+
+
+def _bullets(problems) -> str:
+    return "\n".join(f"- {md_text(str(p))}" for p in problems)
+
+
 def _open_draft(path: str) -> None:
-    _set_text(Path(path).read_text(encoding="utf-8"))
+    try:
+        text, _ = read_for_editing(Path(path))
+    except (YamlProblem, OSError) as err:
+        st.session_state[_FORM_ERROR] = f"Could not open the draft: {getattr(err, 'message', err)}"
+        return
+    _set_text(text)
 
 
 def _lint_box(case, pass_mark: float) -> None:
@@ -402,7 +473,7 @@ def _lint_box(case, pass_mark: float) -> None:
         try:
             grade = engine_grade_fn(services.get_engine())
         except Exception as err:  # the quick checks still stand
-            st.error(f"The grading engine is not available ({type(err).__name__}: {err}).")
+            st.error(md_text(f"The grading engine is not available ({type(err).__name__}: {err})."))
         else:
             with st.spinner("Grading the exemplars…"):
                 graded.clear()  # one case at a time
@@ -415,7 +486,7 @@ def _lint_box(case, pass_mark: float) -> None:
     if not warnings:
         st.success("No lint warnings.")
     for w in warnings:
-        st.warning(f"**{w.where}** — {w.message}")
+        st.warning(f"**{md_text(w.where)}** — {md_text(w.message)}")
 
 
 def _preview_and_try(case, pass_mark: float) -> None:
