@@ -20,10 +20,11 @@ Times: pass aware datetimes (naive ones are taken as UTC); every datetime return
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import case as when
@@ -33,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from replycoach.plain_text import check_plain_text
-from replycoach.storage import passwords, queries
+from replycoach.storage import passwords, queries, tokens
 from replycoach.storage.convert import (
     assignment_value,
     attempt_value,
@@ -48,8 +49,10 @@ from replycoach.storage.models import (
     AttemptRow,
     AttemptScoreRow,
     CacheRow,
-    LoginFailureRow,
+    PracticeDraftRow,
     ReviewRow,
+    SessionRow,
+    SignInAttemptRow,
     TeamRow,
     UserRow,
 )
@@ -63,15 +66,24 @@ from replycoach.storage.types import (
     LoginResult,
     MissingEntry,
     NewAttempt,
+    NewSession,
+    PracticeDraft,
     Review,
     Role,
+    SessionCheck,
     User,
 )
 
 #: Where Alembic's scripts live (the project's ``migrations/`` folder; found from an editable install too).
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
-LOGIN_FAILED = "Unknown username or wrong password."
+LOGIN_FAILED = "Wrong user name or password."
+ACCOUNT_DEACTIVATED = "This account is deactivated: ask an admin to reactivate it."
+#: A session's last activity is written at most this often (each rerun reads it).
+SESSION_TOUCH_EVERY = timedelta(minutes=1)
+#: How long the browser that signed in has to fetch its cookie with the one-time code.
+HANDOFF_VALID_FOR = timedelta(minutes=2)
+_MAX_DRAFT_CHARS = 100_000
 _REVIEWERS = (Role.coach, Role.admin)
 _AGGREGATE_VIEWERS = (Role.hr, Role.admin, Role.coach)
 _MAX_TEAM_NAME = 80
@@ -204,60 +216,289 @@ class Store:
             by_id = {row.id: user_value(row) for row in s.scalars(select(UserRow).where(UserRow.id.in_(ids)))}
         return [by_id[i] for i in ids]
 
-    def login(self, username: str, password: str) -> LoginResult:
-        """Check a password. Any failure gives the same generic message; repeated failures for a username are
-        slowed down (``retry_after_seconds``) without locking the real user out for long. Failures count per
-        attempted name, existing or not, and both take the same steps (one password hash, one write), so the
-        answers never tell whether an account exists."""
+    # --- signing in ------------------------------------------------------------------------------------
+    def login(self, username: str, password: str, *, client: str = "") -> LoginResult:
+        """Check a password under the sign-in throttle (``passwords.THROTTLE``), as one step.
+
+        The attempt is counted first, in one transaction over its three keys (this name from this client, this
+        client, the whole server), so attempts sent at once cannot all be checked; while a key asks for a wait
+        the password is not looked at and the answer says so. A wrong password and an unknown name get the
+        same answer after the same steps (one argon2 check), so answers never tell whether a name exists; a
+        right password gives its count back. ``client`` says where the attempt comes from (see
+        ``replycoach.ui.clients``); only a digest of it is stored."""
         name = passwords.normalize_username(username)
-        key = passwords.throttle_key(name)
+        keys = passwords.throttle_keys(name, client)
         now = self._now()
+        wait, scope = self._reserve_attempt(keys, now)
+        if wait > 0:
+            return _refused(wait, scope)
         with self._reading() as s:
-            failed = s.execute(
-                select(LoginFailureRow.failures, LoginFailureRow.last_failed_at).where(LoginFailureRow.name_key == key)
-            ).first()
             row = s.scalar(select(UserRow).where(UserRow.username == name)) if name else None
-            if row is not None:
-                user_id, stored_hash, active = row.id, row.password_hash, row.active
-        failures, last_failed_at = failed if failed is not None else (0, None)
-        wait = passwords.retry_after(failures, last_failed_at, now)
-        if wait > 0:  # refused without looking at the password, even a right one
-            return _throttled(wait)
-        if row is None:
-            passwords.burn_time(password or "")
-            return self._record_failure(key, now)
-        matches, needs_rehash = passwords.verify_password(stored_hash, password or "")
-        if not matches or not active:
-            return self._record_failure(key, now)
-        if failed is not None or needs_rehash:
-            new_hash = passwords.hash_password(password) if needs_rehash else None  # slow: outside the transaction
+            account = (row.id, row.password_hash, row.active) if row is not None else None
+        try:
+            if account is None:
+                passwords.burn_time(password or "")
+                matches = needs_rehash = False
+            else:
+                matches, needs_rehash = passwords.verify_password(account[1], password or "")
+        except passwords.ChecksBusy:
+            self._give_back(keys, forget_name=False)  # nothing was checked: this attempt does not count
+            return _refused(passwords.CHECK_QUEUE_SECONDS, "busy")
+        if not matches:
+            wait, scope = self._attempt_wait(keys, self._now())
+            if wait > 0:
+                return LoginResult(None, f"{LOGIN_FAILED} {_wait_text(wait, scope)}", retry_after_seconds=wait)
+            return LoginResult(None, LOGIN_FAILED)
+        user_id, _, active = account
+        self._give_back(keys, forget_name=True)
+        if not active:  # only someone who knows the password learns this
+            return LoginResult(None, ACCOUNT_DEACTIVATED)
+        if needs_rehash:
+            new_hash = passwords.hash_password(password)  # slow: outside the transaction
             with self._writing() as s:
-                s.execute(delete(LoginFailureRow).where(LoginFailureRow.name_key == key))
-                if new_hash is not None:
-                    s.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=new_hash))
+                s.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=new_hash))
         return LoginResult(self.get_user(user_id), "Signed in.")
 
-    def _record_failure(self, name_key: str, now: datetime) -> LoginResult:
-        window_start = now - passwords.FAILURE_WINDOW
-        f = LoginFailureRow
-        # One atomic upsert, so failures sent in parallel all count; a count older than the window restarts.
-        upsert = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(f)
-        upsert = upsert.values(name_key=name_key, failures=1, last_failed_at=now)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=[f.name_key],
-            set_={"failures": when((f.last_failed_at < window_start, 1), else_=f.failures + 1), "last_failed_at": now},
-        ).returning(f.failures)
+    def _reserve_attempt(self, keys: list[tuple[str, passwords.ThrottlePolicy]], now: datetime) -> tuple[float, str]:
+        """Count one attempt under every key unless one of them asks for a wait: (0, "") when counted, else
+        (seconds, the scope that asked) with nothing counted. One transaction: on SQLite it holds the write lock
+        from BEGIN, on PostgreSQL it locks the keys' rows (in key order, so two attempts never deadlock)."""
+        t = SignInAttemptRow
+        ordered = sorted(keys, key=lambda kp: kp[0])
+        upsert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         with self._writing() as s:
-            failures = s.scalar(upsert)
-            # Records past the window count for nothing: delete them, so the table holds only recent ones.
-            s.execute(delete(f).where(f.last_failed_at < window_start))
-        wait = passwords.delay_after(failures)
-        return _throttled(wait) if wait > 0 else LoginResult(None, LOGIN_FAILED)
+            if self.dialect == "postgresql":
+                placeholders = [{"key": key, "attempts": 0, "last_attempt_at": now} for key, _ in ordered]
+                s.execute(upsert(t).values(placeholders).on_conflict_do_nothing(index_elements=[t.key]))
+            stmt = select(t.key, t.attempts, t.last_attempt_at).where(t.key.in_([k for k, _ in ordered]))
+            if self.dialect == "postgresql":
+                stmt = stmt.order_by(t.key).with_for_update()
+            seen = {key: (attempts, last) for key, attempts, last in s.execute(stmt)}
+            waits = [
+                (passwords.retry_after(*seen.get(key, (0, None)), now, policy), policy.scope) for key, policy in keys
+            ]
+            wait, scope = max(waits)
+            if wait > 0:
+                return wait, scope
+            for key, policy in ordered:
+                counted = passwords.counted_attempts(*seen.get(key, (0, None)), now, policy) + 1
+                stmt = upsert(t).values(key=key, attempts=counted, last_attempt_at=now)
+                s.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=[t.key], set_={"attempts": counted, "last_attempt_at": now}
+                    )
+                )
+            # Attempts past the longest window count for nothing: keep the table to recent ones.
+            s.execute(delete(t).where(t.last_attempt_at < now - passwords.THROTTLE_WINDOW))
+        return 0.0, ""
 
-    def login_failure_records(self) -> int:
-        """How many attempted usernames have recent failed sign-ins on record (old records are pruned)."""
+    def _attempt_wait(self, keys: list[tuple[str, passwords.ThrottlePolicy]], now: datetime) -> tuple[float, str]:
+        """(seconds, scope) the next attempt under these keys must wait; (0, "") for none."""
+        t = SignInAttemptRow
         with self._reading() as s:
-            return int(s.scalar(select(func.count()).select_from(LoginFailureRow)))
+            seen = {
+                key: (attempts, last)
+                for key, attempts, last in s.execute(
+                    select(t.key, t.attempts, t.last_attempt_at).where(t.key.in_([k for k, _ in keys]))
+                )
+            }
+        return max((passwords.retry_after(*seen.get(k, (0, None)), now, p), p.scope) for k, p in keys)
+
+    def _give_back(self, keys: list[tuple[str, passwords.ThrottlePolicy]], *, forget_name: bool) -> None:
+        """Undo the count of an attempt that was no guess (a right password) or was never checked; a right
+        password also clears its name's earlier failures from this client."""
+        t = SignInAttemptRow
+        with self._writing() as s:
+            for key, policy in keys:
+                if forget_name and policy.scope == "name":
+                    s.execute(delete(t).where(t.key == key))
+                else:
+                    s.execute(update(t).where(t.key == key, t.attempts > 0).values(attempts=t.attempts - 1))
+
+    def sign_in_records(self) -> int:
+        """How many throttle keys have recent sign-in attempts on record (older ones are pruned)."""
+        with self._reading() as s:
+            return int(
+                s.scalar(select(func.count()).select_from(SignInAttemptRow).where(SignInAttemptRow.attempts > 0))
+            )
+
+    # --- sessions ----------------------------------------------------------------------------------------
+    def start_session(self, user_id: int, *, lifetime: timedelta, browser: str | None = None) -> NewSession:
+        """Begin a session for an active user, ending ``lifetime`` from now at the latest. ``browser`` (an id
+        the browser keeps in a cookie of its own) is the only browser that may fetch the session's cookie."""
+        token = tokens.new_token()
+        now = self._now()
+        with self._writing() as s:
+            row = s.get(UserRow, user_id)
+            if row is None or not row.active:
+                raise MissingEntry(f"User {user_id} not found.")
+            s.add(
+                SessionRow(
+                    token_hash=tokens.digest(token),
+                    user_id=user_id,
+                    role=row.role,
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=now + lifetime,
+                    browser_hash=tokens.digest(browser) if browser else None,
+                )
+            )
+            # Sessions that ended more than a day ago can tell nobody anything any more.
+            s.execute(delete(SessionRow).where(SessionRow.expires_at < now - timedelta(days=1)))
+        return NewSession(token, from_db_time(now + lifetime))
+
+    def check_session(self, token: str | None, *, idle: timedelta) -> SessionCheck:
+        """The user a session token signs in, read afresh: None when the token is unknown, revoked, idle
+        longer than ``idle``, past its lifetime, or when the user was deactivated or changed role since the
+        session began (then ``ended`` says which, and the session is revoked for good)."""
+        if not token:
+            return SessionCheck(None)
+        now = self._now()
+        with self._reading() as s:
+            found = s.execute(
+                select(SessionRow, UserRow)
+                .join(UserRow, UserRow.id == SessionRow.user_id)
+                .where(SessionRow.token_hash == tokens.digest(token))
+            ).first()
+            if found is None:
+                return SessionCheck(None)
+            session, row = found
+            session_id, last_seen = session.id, session.last_seen_at
+            ended = _session_ended(session, row, now, idle)
+            user = user_value(row)
+        if ended is not None:
+            with self._writing() as s:
+                s.execute(
+                    update(SessionRow)
+                    .where(SessionRow.id == session_id, SessionRow.revoked_at.is_(None))
+                    .values(revoked_at=now)
+                )
+            return SessionCheck(None, ended)
+        if now - last_seen >= SESSION_TOUCH_EVERY:  # not on every rerun: a write per click is wasted work
+            with self._writing() as s:
+                s.execute(update(SessionRow).where(SessionRow.id == session_id).values(last_seen_at=now))
+        return SessionCheck(user)
+
+    def end_session(self, token: str | None) -> None:
+        """Sign out: the session's token signs nobody in any more (anywhere it was copied to)."""
+        if token:
+            with self._writing() as s:
+                s.execute(
+                    update(SessionRow)
+                    .where(SessionRow.token_hash == tokens.digest(token), SessionRow.revoked_at.is_(None))
+                    .values(revoked_at=self._now())
+                )
+
+    def end_user_sessions(self, user_id: int) -> int:
+        """Sign a user out everywhere; returns how many sessions were open."""
+        with self._writing() as s:
+            return _revoke_sessions(s, user_id, self._now())
+
+    def open_sessions(self, user_id: int) -> int:
+        """How many sessions of the user are not revoked and not past their lifetime (idle ones included)."""
+        now = self._now()
+        with self._reading() as s:
+            stmt = select(func.count()).where(
+                SessionRow.user_id == user_id, SessionRow.revoked_at.is_(None), SessionRow.expires_at > now
+            )
+            return int(s.scalar(stmt))
+
+    def session_handoff(self, token: str, *, browser: str, valid_for: timedelta = HANDOFF_VALID_FOR) -> str:
+        """A one-time code with which ``browser``, and only it, fetches this session's cookie within
+        ``valid_for`` (``redeem_handoff``). Raises ``MissingEntry`` for a token that signs nobody in."""
+        code = tokens.new_token()
+        now = self._now()
+        with self._writing() as s:
+            done = s.execute(
+                update(SessionRow)
+                .where(SessionRow.token_hash == tokens.digest(token), SessionRow.revoked_at.is_(None))
+                .values(
+                    handoff_hash=tokens.digest(code),
+                    handoff_expires_at=now + valid_for,
+                    browser_hash=tokens.digest(browser),
+                )
+            )
+            if done.rowcount == 0:
+                raise MissingEntry("No such session.")
+        return code
+
+    def redeem_handoff(self, code: str, *, browser: str) -> NewSession | None:
+        """Exchange a hand-off code for the session's cookie token, once: the session gets a new token (the one
+        returned), so a code, and the token the sign-in tab held, work one time only. None for a code that is
+        unknown, used, expired, for another browser or for a session that has ended."""
+        if not code or not browser:
+            return None
+        token = tokens.new_token()
+        now = self._now()
+        with self._writing() as s:
+            stmt = (
+                update(SessionRow)
+                .where(
+                    SessionRow.handoff_hash == tokens.digest(code),
+                    SessionRow.handoff_expires_at > now,
+                    SessionRow.browser_hash == tokens.digest(browser),
+                    SessionRow.revoked_at.is_(None),
+                    SessionRow.expires_at > now,
+                )
+                .values(token_hash=tokens.digest(token), handoff_hash=None, handoff_expires_at=None, last_seen_at=now)
+                .returning(SessionRow.expires_at)
+            )
+            expires_at = s.scalar(stmt)
+            if expires_at is None:  # whatever went wrong, the code is spent
+                s.execute(
+                    update(SessionRow)
+                    .where(SessionRow.handoff_hash == tokens.digest(code))
+                    .values(handoff_hash=None, handoff_expires_at=None)
+                )
+                return None
+        return NewSession(token, from_db_time(expires_at))
+
+    # --- the practice turn a trainee has open ------------------------------------------------------------
+    def save_practice_draft(self, user: User, draft: PracticeDraft) -> None:
+        """Keep (replace) the user's open turn ``draft.parent_id``: case, clock start, handling and text."""
+        _check_draft(draft)
+        upsert = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(PracticeDraftRow)
+        values = {
+            "user_id": user.id,
+            "parent_id": draft.parent_id,
+            "case_id": draft.case_id,
+            "language": draft.language,
+            "opened_at": to_db_time(draft.opened_at),
+            "client_token": draft.client_token,
+            "handling": draft.handling,
+            "reply": draft.reply,
+            "updated_at": self._now(),
+        }
+        stmt = upsert.values(**values).on_conflict_do_update(
+            index_elements=[PracticeDraftRow.user_id, PracticeDraftRow.parent_id],
+            set_={k: v for k, v in values.items() if k not in ("user_id", "parent_id")},
+        )
+        with self._writing() as s:
+            s.execute(stmt)
+
+    def practice_draft(self, user: User, parent_id: int = 0) -> PracticeDraft | None:
+        """The user's open turn ``parent_id`` (0: a first turn), if any."""
+        with self._reading() as s:
+            row = s.get(PracticeDraftRow, (user.id, parent_id))
+            if row is None:
+                return None
+            return PracticeDraft(
+                case_id=row.case_id,
+                language=row.language,
+                opened_at=from_db_time(row.opened_at),
+                client_token=row.client_token,
+                handling=row.handling,
+                reply=row.reply,
+                parent_id=row.parent_id,
+            )
+
+    def drop_practice_draft(self, user: User, parent_id: int | None = 0) -> None:
+        """Put the user's open turn ``parent_id`` away (submitted or abandoned); None: every open turn."""
+        stmt = delete(PracticeDraftRow).where(PracticeDraftRow.user_id == user.id)
+        if parent_id is not None:
+            stmt = stmt.where(PracticeDraftRow.parent_id == parent_id)
+        with self._writing() as s:
+            s.execute(stmt)
 
     def get_user(self, user_id: int) -> User:
         with self._reading() as s:
@@ -280,24 +521,38 @@ class Store:
             return [user_value(r) for r in s.scalars(stmt)]
 
     def set_role(self, username: str, role: Role) -> User:
+        """Change the role; the user's open sessions end (they sign in again to get the new role's pages)."""
         role = _role(role)
-        return self._update_user(username, lambda s, row: setattr(row, "role", role.value))
+
+        def change(s: Session, row: UserRow) -> None:
+            if row.role != role.value:
+                row.role = role.value
+                _revoke_sessions(s, row.id, self._now())
+
+        return self._update_user(username, change)
 
     def set_team(self, username: str, team: str | None) -> User:
         return self._update_user(username, lambda s, row: setattr(row, "team_id", self._team_id(s, team)))
 
     def set_password(self, username: str, password: str) -> None:
-        """Set a new password; also lifts any login throttle on the account."""
+        """Set a new password; every open session of the user ends (whoever knew the old one is out)."""
         password_hash = passwords.hash_password(password)
 
         def change(s: Session, row: UserRow) -> None:
             row.password_hash = password_hash
-            s.execute(delete(LoginFailureRow).where(LoginFailureRow.name_key == passwords.throttle_key(row.username)))
+            _revoke_sessions(s, row.id, self._now())
 
         self._update_user(username, change)
 
     def set_active(self, username: str, active: bool) -> User:
-        return self._update_user(username, lambda s, row: setattr(row, "active", bool(active)))
+        """Deactivate (the user's sessions end and they cannot sign in) or reactivate an account."""
+
+        def change(s: Session, row: UserRow) -> None:
+            row.active = bool(active)
+            if not active:
+                _revoke_sessions(s, row.id, self._now())
+
+        return self._update_user(username, change)
 
     def list_teams(self) -> list[str]:
         with self._reading() as s:
@@ -744,9 +999,48 @@ def _narrow(viewer: User, flt: AttemptFilter) -> AttemptFilter:
     return flt
 
 
-def _throttled(wait: float) -> LoginResult:
-    seconds = max(1, round(wait))
-    return LoginResult(None, f"{LOGIN_FAILED} Too many attempts: try again in {seconds} s.", retry_after_seconds=wait)
+def _wait_text(wait: float, scope: str) -> str:
+    seconds = max(1, math.ceil(wait))
+    if scope in ("server", "busy"):
+        return f"Sign-in is busy (too many attempts on this server): wait {seconds} s and try again."
+    return f"Too many attempts: wait {seconds} s before the next try."
+
+
+def _refused(wait: float, scope: str) -> LoginResult:
+    """An attempt turned away before its password was looked at."""
+    return LoginResult(None, _wait_text(wait, scope), retry_after_seconds=wait)
+
+
+def _session_ended(session: SessionRow, user: UserRow, now: datetime, idle: timedelta) -> str | None:
+    """Why a session no longer signs its user in (for the sign-in page), or None while it does."""
+    if session.revoked_at is not None:
+        return "You were signed out (here, on another tab or device, or by an admin's change to your account)."
+    if not user.active:
+        return "Your account was deactivated."
+    if user.role != session.role:
+        return "Your role changed: sign in again to see the pages of your new role."
+    if now >= session.expires_at:
+        return "Your session reached its time limit: sign in again."
+    if now - session.last_seen_at > idle:
+        return "You were signed out after a while without activity: sign in again."
+    return None
+
+
+def _revoke_sessions(s: Session, user_id: int, now: datetime) -> int:
+    done = s.execute(
+        update(SessionRow).where(SessionRow.user_id == user_id, SessionRow.revoked_at.is_(None)).values(revoked_at=now)
+    )
+    return done.rowcount
+
+
+def _check_draft(draft: PracticeDraft) -> None:
+    if draft.parent_id < 0 or not draft.case_id or len(draft.case_id) > 64 or len(draft.language) > 8:
+        raise ValueError("A practice draft names its case (1-64 characters), language and turn.")
+    if not draft.client_token or len(draft.client_token) > 80:
+        raise ValueError("A practice draft needs a client_token of 1-80 characters.")
+    if len(draft.reply) > _MAX_DRAFT_CHARS:
+        raise ValueError(f"A draft reply holds at most {_MAX_DRAFT_CHARS:,} characters.")
+    check_plain_text(draft.reply, "The reply")
 
 
 def _due_order():
@@ -824,4 +1118,4 @@ def _principle_order(found: set[str]) -> list[str]:
     return known + sorted(found - set(known))
 
 
-__all__ = ["LOGIN_FAILED", "MIGRATIONS_DIR", "Store"]
+__all__ = ["ACCOUNT_DEACTIVATED", "LOGIN_FAILED", "MIGRATIONS_DIR", "Store"]

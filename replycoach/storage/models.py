@@ -145,18 +145,60 @@ class AttemptScoreRow(Base):
     submitted_on: Mapped[date] = mapped_column(Date)  # the UTC day of submitted_at: date buckets group by it
 
 
-class LoginFailureRow(Base):
-    """Recent failed sign-ins per attempted username, known or not, so both are slowed down alike.
+class SignInAttemptRow(Base):
+    """Recent sign-in attempts per throttle key (``passwords.throttle_keys``): one attempted name from one
+    client, one client, the whole server. Keys are SHA-256 digests, never what was typed. An attempt is
+    counted before its password is checked; a success gives it back. Rows older than the longest window count
+    for nothing and are deleted as new attempts come in."""
 
-    ``name_key`` is a SHA-256 of the normalized name, not the name: people type passwords into the username
-    field. Rows older than the throttle window count for nothing and are deleted as new failures come in.
+    __tablename__ = "sign_in_attempts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)  # attempts counted within the policy's window
+    last_attempt_at: Mapped[datetime] = mapped_column(DateTime(), index=True)
+
+
+class SessionRow(Base):
+    """A signed-in browser. The browser holds a random token (in an HttpOnly cookie); this row holds its
+    SHA-256, so a copy of the database signs nobody in. A session ends when it is revoked (sign-out, "sign out
+    everywhere", an admin changing the account), idle for longer than the idle timeout, past ``expires_at``,
+    or when the user's role is no longer ``role`` or the account is deactivated.
+
+    ``handoff_hash`` is a one-time code (SHA-256 again) with which the browser that signed in, and only that
+    browser (``browser_hash``), fetches its cookie from the server's HTTP route; see ``ui/cookie_routes.py``.
     """
 
-    __tablename__ = "login_failures"
+    __tablename__ = "sessions"
 
-    name_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer)  # consecutive failures within the throttle window
-    last_failed_at: Mapped[datetime] = mapped_column(DateTime(), index=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # the user's role when the session began
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime())
+    handoff_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    handoff_expires_at: Mapped[datetime | None] = mapped_column(DateTime())
+    browser_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class PracticeDraftRow(Base):
+    """The turn a trainee has open, saved as they write: a reload brings back the case, the draft, the chosen
+    handling and the clock as it started (``opened_at``). ``parent_id`` is 0 for a first turn, else the attempt
+    whose follow-up the turn answers. Deleted when the turn is submitted or put away."""
+
+    __tablename__ = "practice_drafts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    parent_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    case_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    opened_at: Mapped[datetime] = mapped_column(DateTime())
+    client_token: Mapped[str] = mapped_column(String(80))
+    handling: Mapped[str | None] = mapped_column(String(32))
+    reply: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime())
 
 
 class ReviewRow(Base):

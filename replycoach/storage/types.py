@@ -144,8 +144,38 @@ class AttemptFilter:
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
-    message: str  # one generic message for any failure
-    retry_after_seconds: float = 0.0  # > 0 while repeated failures are being slowed down
+    message: str  # what happened, truthfully, never whether a name exists
+    retry_after_seconds: float = 0.0  # > 0: the next attempt (from this client, for this name) must wait
+
+
+@dataclass(frozen=True)
+class SessionCheck:
+    """Who a session token signs in, re-read from the database: ``user`` None when it signs in nobody, with
+    ``ended`` saying why when the session existed (for the sign-in page to tell them)."""
+
+    user: User | None
+    ended: str | None = None
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A session just begun: ``token`` goes into the browser's cookie (the database keeps its SHA-256 only)."""
+
+    token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class PracticeDraft:
+    """The turn a trainee has open (see ``PracticeDraftRow``): ``parent_id`` 0 for a first turn."""
+
+    case_id: str
+    language: str
+    opened_at: datetime
+    client_token: str
+    handling: str | None = None
+    reply: str = ""
+    parent_id: int = 0
 
 
 @dataclass(frozen=True)
