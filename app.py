@@ -1,7 +1,9 @@
-"""ReplyCoach's Streamlit entry point: sign-in, then the pages of the signed-in user's role only.
+"""ReplyCoach's Streamlit script: sign-in, then the pages of the signed-in user's role only. ``server.py`` serves
+it together with the routes that keep the session in a cookie (``streamlit run server.py``).
 
 ``st.navigation`` receives only the role's pages (``replycoach.ui.navigation``), so a page outside the role
 cannot be reached, also not by typing its URL; each page also checks the role itself (``session.require``).
+Every rerun re-reads the user from the session in the database (``session.current_user``).
 """
 
 from __future__ import annotations
@@ -41,11 +43,15 @@ def _sidebar(user) -> None:
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             session.sign_out()
             st.rerun()
+        if st.button("Sign out everywhere", key="sign_out_everywhere", help="Also on your other devices and tabs"):
+            session.sign_out(everywhere=True)
+            st.rerun()
         st.caption(f"LLM: {services.llm_status_text(get_settings())}")
 
 
 def main() -> None:
-    st.set_page_config(page_title="ReplyCoach", page_icon=":material/forum:", layout="wide")
+    # An emoji icon is drawn by the browser itself; a :material/...: one would be fetched from Google's servers.
+    st.set_page_config(page_title="ReplyCoach", page_icon="💬", layout="wide")
     services.warm_up_in_background(get_settings())
     user = session.current_user()
     if user is None:

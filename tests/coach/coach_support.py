@@ -20,8 +20,7 @@ ACCESS_ERROR = "You don't have access to this page."
 
 def app_at(user: User, url_path: str, *, timeout: float = 60) -> AppTest:
     """app.py signed in as ``user`` with ``url_path`` requested, as if typed into the address bar."""
-    at = AppTest.from_file(APP, default_timeout=timeout)
-    at.session_state["auth_user"] = user
+    at = sign_in(AppTest.from_file(APP, default_timeout=timeout), user)
     at.run()
     at._page_hash = calc_hash(url_path)  # AppTest has no public way to request a callable page by URL
     return at.run()
@@ -37,7 +36,16 @@ def page_as(user: User | None, module: str, *, timeout: float = 60) -> AppTest:
 
     at = AppTest.from_function(script, args=(module,), default_timeout=timeout)
     if user is not None:
-        at.session_state["auth_user"] = user
+        sign_in(at, user)
+    return at
+
+
+def sign_in(at: AppTest, user) -> AppTest:
+    """Sign ``user`` in in ``at``'s tab as the sign-in page does, minus the cookie (AppTest has no browser)."""
+    from replycoach.ui.session import headless_session
+
+    key, token = headless_session(user)
+    at.session_state[key] = token
     return at
 
 

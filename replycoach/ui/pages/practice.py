@@ -2,7 +2,8 @@
 
 Three views, chosen by the session (see ``replycoach.ui.session``): the case list; an open case with the
 post, the clock and the reply box; the feedback of a stored attempt (also after a reload: its id is in the
-URL). An attempt is stored before its feedback is shown.
+URL). An attempt is stored before its feedback is shown. What the trainee writes is kept as they go
+(``session.keep_draft``), so a reload brings the case back with the draft and the clock where it was.
 """
 
 from __future__ import annotations
@@ -148,13 +149,15 @@ def _answer_view(user: User, case: Case, opened: session.OpenCase) -> None:
         key=f"handling_{opened.client_token}",
     )
     reply = st.text_area(
-        f"Your reply as {case.post.brand}",
+        f"Your reply as {md_text(case.post.brand)}",
         key=f"reply_{opened.client_token}",
         max_chars=settings.reply_limit,
         height=180,
         placeholder="Write the reply you would post…",
     )
     st.caption(f"{len(reply)} / {settings.reply_limit} characters")
+    if (problem := session.keep_draft(opened, reply, handling)) is not None:
+        st.error(problem)
     if st.button("Submit reply", type="primary", key="submit_reply"):
         if handling is None:
             st.error("Choose how to handle the comment first.")
@@ -174,6 +177,7 @@ def _submit(user: User, turn: practice.Turn, reply: str, handling: str) -> None:
     except practice.ReplyRejected as err:
         st.error(str(err))
         return
+    session.turn_submitted(turn.parent_id or 0)
     session.show_attempt(attempt.parent_id or attempt.id)
     st.rerun()
 
@@ -252,6 +256,8 @@ def _second_turn(user: User, case: Case, first: Attempt) -> None:
     opened = session.follow_up_turn(first.id, case.id, case.language)
     reply = st.text_area("Your answer", key=f"reply2_{first.id}", max_chars=settings.reply_limit, height=120)
     st.caption(f"{len(reply)} / {settings.reply_limit} characters")
+    if (problem := session.keep_draft(opened, reply, first.handling, parent_id=first.id)) is not None:
+        st.error(problem)
     if st.button("Send answer", type="primary", key="submit_turn2"):
         turn = practice.Turn(
             case, opened.opened_at, opened.client_token, turn=2, parent_id=first.id, follow_up_text=message.text
