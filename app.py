@@ -15,7 +15,7 @@ import streamlit as st
 from replycoach.config import get_settings
 from replycoach.ui import services, session
 from replycoach.ui.components.text import md_text
-from replycoach.ui.navigation import PageSpec, load_render, pages_for
+from replycoach.ui.navigation import PageSpec, all_url_paths, load_render, pages_for
 from replycoach.ui.pages import login
 
 log = logging.getLogger("replycoach.app")
@@ -55,10 +55,10 @@ def main() -> None:
     services.warm_up_in_background(get_settings())
     user = session.current_user()
     if user is None:
-        page = st.navigation(
-            [st.Page(login.render, title="Sign in", icon=":material/login:", url_path="login")], position="hidden"
-        )
-        page.run()
+        # Every page's URL shows the sign-in form (not Streamlit's "page not found"), and opens after it.
+        sign_in = [st.Page(login.render, title="Sign in", icon=":material/login:", url_path="login", default=True)]
+        sign_in += [st.Page(login.render, title="Sign in", url_path=path) for path in all_url_paths()]
+        st.navigation(sign_in, position="hidden").run()
         return
     sections: dict[str, list] = {}
     for spec in pages_for(user.role):

@@ -41,6 +41,11 @@ def pages_for(role: Role) -> tuple[PageSpec, ...]:
     return PAGES_BY_ROLE[role]
 
 
+def all_url_paths() -> list[str]:
+    """Every page's URL path, each once, in a stable order."""
+    return list(dict.fromkeys(spec.url_path for specs in PAGES_BY_ROLE.values() for spec in specs))
+
+
 def allowed(role: Role, module: str) -> bool:
     """Pages call this too (defence in depth): a page refuses to render for a role it is not listed for."""
     return any(p.module == module for p in PAGES_BY_ROLE[role])

@@ -47,7 +47,7 @@ def test_the_cookie_keeps_reloads_and_second_tabs_signed_in_and_scripts_cannot_r
     second = page.context.new_page()
     second.goto(f"{app_url}/practice")
     second.get_by_role("heading", name="Practice").wait_for()
-    assert second.get_by_role("button", name="Sign out", exact=True).is_visible()
+    second.get_by_role("button", name="Sign out", exact=True).wait_for()
 
 
 def test_a_typed_url_opens_after_signing_in(page, app_url, account):
