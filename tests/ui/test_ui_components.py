@@ -12,7 +12,7 @@ from replycoach.practice import ReplyRejected, check_reply
 from replycoach.ui.components.evidence import Span, highlight_html, spans_from_grade
 from replycoach.ui.components.post import post_html
 from replycoach.ui.components.scores import principle_bars_html
-from replycoach.ui.components.text import ago_label, md_text
+from replycoach.ui.components.text import WORD_JOINER, ago_label, md_text
 
 ATTACK = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
@@ -117,10 +117,16 @@ def test_post_of_a_hostile_case_is_all_text(library):
 def test_md_text_renders_literally():
     import markdown_it  # what Streamlit's markdown follows (CommonMark)
 
-    source = "**bold** _it_ [x](javascript:alert(1)) # h <b>b</b> `c` $x$ :red[r]"
+    source = (
+        "**bold** _it_ [x](javascript:alert(1)) # h <b>b</b> `c` $x$ :red[r] ![i](http://evil.example/i.png) "
+        "http://evil.example/a www.evil.example b@evil.example"
+    )
     rendered = markdown_it.MarkdownIt("commonmark").render(md_text(source))
-    assert _visible_text(rendered).strip() == source
-    assert "<strong>" not in rendered and "<a " not in rendered
+    visible = _visible_text(rendered).strip()
+    assert visible.replace(WORD_JOINER, "") == source
+    assert "<strong>" not in rendered and "<a " not in rendered and "<img" not in rendered
+    # what GitHub-style autolinking would pick up is broken by an invisible word joiner
+    assert not re.search(r"https?://|www\.|\w@\w", visible)
 
 
 def test_ago_label():

@@ -1,9 +1,12 @@
 """Safe text for Streamlit's markdown and for our own HTML.
 
-Streamlit renders markdown in ``st.markdown``, headers, captions and widget labels. Case text and replies are
-written by other people, so they must appear exactly as typed: ``md_text`` backslash-escapes every ASCII
-punctuation character CommonMark lets one escape (this also stops ``:red[...]`` colour directives, LaTeX
-``$...$`` and links), and ``esc`` HTML-escapes text for the HTML blocks we build ourselves.
+Streamlit renders markdown in ``st.markdown``, headers, captions, alerts and widget labels. Case text, names
+and replies are written by other people, so they must appear exactly as typed: ``md_text`` backslash-escapes
+every ASCII punctuation character CommonMark lets one escape (this also stops ``:red[...]`` colour
+directives, LaTeX ``$...$``, images and links), and ``esc`` HTML-escapes text for the HTML blocks we build
+ourselves. Escapes alone do not stop GitHub's autolinks (a bare ``http://...``, ``www....`` or e-mail
+address becomes a link after the escapes are read), so ``md_text`` also puts an invisible word joiner
+(U+2060) into each such address, which no autolink pattern matches.
 """
 
 from __future__ import annotations
@@ -12,13 +15,16 @@ import html
 import re
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:\"'=^&%@])")
+WORD_JOINER = "\u2060"
+#: Where an autolink would start: between "scheme:" and "//", between "www" and ".", after an e-mail's "@".
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?i:(?<=www))(?=\.)|(?<=@)")
 
 
 def md_text(text: str | None) -> str:
-    """``text`` as markdown that renders literally (no formatting, links, HTML or directives)."""
+    """``text`` as markdown that renders literally (no formatting, links, images, HTML or directives)."""
     if not text:
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, text))
 
 
 def esc(text: object) -> str:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from replycoach.storage.types import Role, StorageError
 from replycoach.ui import services, session
+from replycoach.ui.components.text import md_text
 
 _DONE = "admin_users_done"
 ROLES = [r.value for r in Role]
@@ -24,7 +25,7 @@ def render() -> None:
     store = services.get_store()
     st.title("Users")
     if st.session_state.get(_DONE):
-        st.success(st.session_state.pop(_DONE))
+        st.success(md_text(st.session_state.pop(_DONE)))
 
     users = store.list_users()
     st.dataframe(
@@ -53,7 +54,7 @@ def render() -> None:
             try:
                 store.add_user(username, password, Role(role), display_name=display or None, team=team.strip() or None)
             except (StorageError, ValueError) as err:
-                st.error(f"Not added: {err}")
+                st.error(md_text(f"Not added: {err}"))
             else:
                 _done(f"Added {username.strip()} as {role}.")
 
@@ -95,6 +96,6 @@ def _apply(action, message: str) -> None:
     try:
         action()
     except (StorageError, ValueError) as err:
-        st.error(f"Not changed: {err}")
+        st.error(md_text(f"Not changed: {err}"))
     else:
         _done(message)

@@ -20,7 +20,7 @@ def render() -> None:
     library = services.get_library()
     st.title("Assignments")
     if st.session_state.get(_DONE):
-        st.success(st.session_state.pop(_DONE))
+        st.success(md_text(st.session_state.pop(_DONE)))
 
     cases = sorted(library.cases.values(), key=lambda c: c.title.lower())
     trainees = store.list_users(role=Role.trainee)
@@ -59,7 +59,7 @@ def render() -> None:
                     else:
                         store.assign(case_id, user, team=who, due=due)
                 except (StorageError, ValueError) as err:
-                    st.error(f"Not assigned: {err}")
+                    st.error(md_text(f"Not assigned: {err}"))
                 else:
                     st.session_state[_DONE] = f"Assigned {library.cases[case_id].title} to {who}."
                     st.rerun()
@@ -79,7 +79,7 @@ def render() -> None:
             try:
                 store.remove_assignment(a.id, user)
             except StorageError as err:
-                st.error(f"Not removed: {err}")
+                st.error(md_text(f"Not removed: {err}"))
             else:
                 st.session_state[_DONE] = f"Removed the assignment of {title} to {to}."
                 st.rerun()

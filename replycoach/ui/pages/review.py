@@ -83,7 +83,7 @@ def _show_attempt(attempt: Attempt, library) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         if case is None:
-            st.warning(f"The case {attempt.case_id!r} is no longer in the casebook.")
+            st.warning(md_text(f"The case {attempt.case_id!r} is no longer in the casebook."))
         else:
             lang = attempt.language if attempt.language in case.languages else case.language
             single = case.localized(lang)
@@ -171,7 +171,7 @@ def _review_form(store, user, attempt: Attempt) -> None:
                 comment=comment,
             )
         except (StorageError, ValueError) as err:
-            st.error(f"The review was not saved: {err}")
+            st.error(md_text(f"The review was not saved: {err}"))
             return
         st.session_state[_SAVED] = f"Review of attempt #{attempt.id} saved; the trainee sees your comment."
         st.rerun()
