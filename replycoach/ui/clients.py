@@ -48,6 +48,7 @@ def client_address(peer: str | None, forwarded_for: Iterable[str], trusted: Iter
 
     ``forwarded_for`` are the ``X-Forwarded-For`` header values in the order received."""
     trusted = tuple(trusted)
+    _networks(trusted)  # a mistyped setting is an error on every request, not only behind a proxy
     current = peer or LOOPBACK
     hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
     while hops and is_trusted_proxy(current, trusted):

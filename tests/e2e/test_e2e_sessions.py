@@ -128,3 +128,24 @@ def test_a_reload_mid_case_keeps_the_case_the_draft_and_the_clock(page, app_url,
 def _clock_seconds(page) -> int:
     minutes, seconds = page.locator("#rc-clock-time").inner_text().split(":")[-2:]
     return int(minutes) * 60 + int(seconds)
+
+
+def test_the_cookie_routes_refuse_other_sites_and_unknown_codes(app_url):
+    import urllib.error
+    import urllib.request
+
+    def post(path: str, origin: str | None, body: bytes = b'{"code": "made-up"}') -> int:
+        request = urllib.request.Request(f"{app_url}/{path}", data=body, method="POST")
+        if origin:
+            request.add_header("Origin", origin)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return answer.status
+        except urllib.error.HTTPError as err:
+            return err.code
+
+    assert post("replycoach-session/enter", "http://evil.example") == 403
+    assert post("replycoach-session/enter", None) == 403
+    assert post("replycoach-session/enter", app_url) == 403  # a code nobody was given
+    assert post("replycoach-session/leave", "http://evil.example") == 403
+    assert post("replycoach-session/leave", app_url) == 204
