@@ -7,11 +7,11 @@ studio, because the signed-in user was a copy kept in the browser tab's memory, 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
-from storage_helpers import PASSWORD
+from storage_helpers import PASSWORD, Clock
 
 from replycoach.storage.facade import Store
 from replycoach.storage.models import SessionRow, UserRow
@@ -19,17 +19,6 @@ from replycoach.storage.types import MissingEntry, PracticeDraft, Role
 
 IDLE = timedelta(minutes=30)
 LIFETIME = timedelta(days=7)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from storage_helpers import PASSWORD
+from storage_helpers import PASSWORD, Clock
 
 from replycoach.storage import passwords
 from replycoach.storage.facade import ACCOUNT_DEACTIVATED, LOGIN_FAILED, Store
@@ -23,19 +23,6 @@ from replycoach.storage.models import SignInAttemptRow
 from replycoach.storage.types import Role
 
 HOME, STRANGER = "198.51.100.7", "203.0.113.66"
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
