@@ -1,6 +1,7 @@
 """Agreement between coaches and the machine grader, per principle and overall.
 
-Coaches review attempts and give their own score per principle (0, 0.5 or 1, or N/A) and overall (0-100).
+Coaches review attempts and give their own score per principle (0-1 in steps they choose, or N/A) and overall
+(0-100).
 Before a principle is trusted to be scored by the machine alone, the two must agree well enough: Cohen's kappa
 on pass/fail (chance-corrected, unlike raw agreement) with enough reviewed attempts behind it.
 
@@ -129,9 +130,9 @@ def pairs_from_reviews(reviewed) -> list[CalibrationPair]:
             username=a.username,
             case_id=a.case_id,
             coach_name=r.coach_name,
-            machine=dict(a.principles),
+            machine=dict(a.machine_principles),  # the machine's own, not the score of record the review set
             coach=dict(r.scores),
-            machine_overall=a.score,
+            machine_overall=a.machine_score,
             coach_overall=r.overall,
         )
         for a, r in reviewed

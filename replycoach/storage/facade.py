@@ -21,14 +21,14 @@ Times: pass aware datetimes (naive ones are taken as UTC); every datetime return
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import case as when
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,6 +49,7 @@ from replycoach.storage.models import (
     AttemptRow,
     AttemptScoreRow,
     CacheRow,
+    InboxReadRow,
     PracticeDraftRow,
     ReviewRow,
     SessionRow,
@@ -58,6 +59,7 @@ from replycoach.storage.models import (
 )
 from replycoach.storage.types import (
     Assignment,
+    AssignmentStatus,
     Attempt,
     AttemptFilter,
     Conflict,
@@ -69,6 +71,7 @@ from replycoach.storage.types import (
     NewSession,
     PracticeDraft,
     Review,
+    ReviewNotice,
     Role,
     SessionCheck,
     User,
@@ -92,13 +95,26 @@ _COPIED_TO_SCORES = ("user_id", "team_id", "case_id", "language", "turn", "submi
 #: The fixed columns of an export row (``queries.export_statement`` selects them in this order).
 EXPORT_COLUMNS = (
     "attempt_id", "submitted_at", "opened_at", "user_id", "username", "display_name", "team", "case_id",
-    "case_hash", "language", "handling", "turn", "parent_id", "score", "passed", "response_seconds",
-    "grader_version", "embedder", "needs_review", "reply",
+    "case_hash", "language", "handling", "turn", "parent_id", "score", "passed", "machine_score",
+    "machine_passed", "reviewed_by", "reviewed_at", "review_comment", "response_seconds", "grader_version",
+    "embedder", "needs_review", "follow_up_text", "reply",
 )  # fmt: skip
+#: A principle the machine scored below this "lost points" (the review queue's principle filter).
+LOST_BELOW = 0.5
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class _ScoreOfRecord:
+    """What a coach's review makes an attempt's score of record (see ``Store._write_scores``)."""
+
+    attempt_id: int
+    overall: float
+    passed: bool
+    principles: Mapping[str, float | None]  # the principles the coach scored (None: N/A)
 
 
 class Store:
@@ -554,6 +570,20 @@ class Store:
 
         return self._update_user(username, change)
 
+    def set_preferences(self, username: str, *, time_zone: str | None = None, ui_language: str | None = None) -> User:
+        """Set a user's time zone (an IANA name such as ``Europe/Berlin``) and/or interface language
+        (``en``, ``de``, ``ru``, ``bg``). ``ValueError`` for an unknown one; nothing is changed then."""
+        zone = _time_zone(time_zone) if time_zone is not None else None
+        language = _ui_language(ui_language) if ui_language is not None else None
+
+        def change(s: Session, row: UserRow) -> None:
+            if zone is not None:
+                row.time_zone = zone
+            if language is not None:
+                row.ui_language = language
+
+        return self._update_user(username, change)
+
     def list_teams(self) -> list[str]:
         with self._reading() as s:
             return list(s.scalars(select(TeamRow.name).order_by(TeamRow.name)))
@@ -625,13 +655,14 @@ class Store:
             ids = self._reserve_attempt_ids(s, len(attempts))
             rows = [{"id": i, **_attempt_columns(a, teams[a.user_id])} for i, a in zip(ids, attempts, strict=True)]
             s.execute(insert(AttemptRow.__table__), rows)  # Core executemany: no RETURNING round trips
-            scores = [
-                {"attempt_id": row["id"], **score}
-                for row, a in zip(rows, attempts, strict=True)
-                for score in _score_columns(a, row)
-            ]
-            if scores:
-                s.execute(insert(AttemptScoreRow.__table__), scores)
+            self._write_scores(
+                s,
+                new_rows=[
+                    {"attempt_id": row["id"], **score}
+                    for row, a in zip(rows, attempts, strict=True)
+                    for score in _score_columns(a, row)
+                ],
+            )
         return len(ids)
 
     def _reserve_attempt_ids(self, s: Session, count: int) -> list[int]:
@@ -653,9 +684,9 @@ class Store:
     ) -> list[Attempt]:
         """Newest first. A trainee's filter is narrowed to their own attempts whatever it says."""
         stmt = queries.apply_filter(select(AttemptRow), _narrow(viewer, flt))
-        stmt = stmt.order_by(AttemptRow.submitted_at.desc(), AttemptRow.id.desc()).limit(limit).offset(offset)
-        with self._reading() as s:
-            return self._attempt_values(s, list(s.scalars(stmt).unique()))
+        return self._attempt_list(
+            stmt.order_by(AttemptRow.submitted_at.desc(), AttemptRow.id.desc()).limit(limit).offset(offset)
+        )
 
     def count_attempts(self, viewer: User, flt: AttemptFilter = AttemptFilter()) -> int:
         """How many attempts ``list_attempts`` would page through."""
@@ -755,10 +786,29 @@ class Store:
                 raise MissingEntry(f"Attempt {attempt.parent_id} not found.")
         columns = _attempt_columns(attempt, user.team_id)
         row = AttemptRow(**columns)
-        row.scores = [AttemptScoreRow(**score) for score in _score_columns(attempt, columns)]
         s.add(row)
         s.flush()
+        self._write_scores(s, new_rows=[{"attempt_id": row.id, **score} for score in _score_columns(attempt, columns)])
         return row.id
+
+    def _write_scores(self, s: Session, *, new_rows: Sequence[dict] = (), record: _ScoreOfRecord | None = None) -> None:
+        """THE one place that writes scores, in the caller's transaction: the principle-score rows of new
+        attempts (``new_rows``; an attempt row carries its own overall, machine and record alike), or a coach's
+        review made an attempt's score of record (``record``). Anything derived from scores (the dashboard's
+        rows, future rollups) is kept in step here."""
+        if new_rows:
+            s.execute(insert(AttemptScoreRow.__table__), list(new_rows))
+        if record is not None:
+            s.execute(
+                update(AttemptRow)
+                .where(AttemptRow.id == record.attempt_id)
+                .values(score=record.overall, passed=record.passed)
+            )
+            sc = AttemptScoreRow
+            coach = [(sc.principle == p, null() if v is None else v) for p, v in record.principles.items()]
+            # Principles the coach left out fall back to the machine's score (a newer review replaces an older).
+            value = when(*coach, else_=sc.machine_score) if coach else sc.machine_score
+            s.execute(update(sc).where(sc.attempt_id == record.attempt_id).values(score=value))
 
     def _visible_attempt(self, s: Session, attempt_id: int, viewer: User) -> AttemptRow:
         row = s.get(AttemptRow, attempt_id)
@@ -779,12 +829,40 @@ class Store:
         return {r.attempt_id: review_value(r) for r in s.scalars(select(ReviewRow).where(ReviewRow.id.in_(newest)))}
 
     # --- reviews -----------------------------------------------------------------------------------------
-    def review_queue(self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, limit: int = 100) -> list[Attempt]:
+    def review_queue(
+        self,
+        viewer: User,
+        flt: AttemptFilter = AttemptFilter(),
+        *,
+        lost_points_on: str | None = None,
+        limit: int = 100,
+    ) -> list[Attempt]:
         """Attempts without a review, those marked ``needs_review`` first, then the oldest. Coaches and
-        admins only."""
+        admins only. ``lost_points_on``: only attempts the machine scored below ``LOST_BELOW`` on that
+        principle (to review one principle at a time)."""
+        return self._attempt_list(self._review_queue(viewer, flt, lost_points_on).limit(limit))
+
+    def count_review_queue(
+        self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, lost_points_on: str | None = None
+    ) -> int:
+        """How many attempts ``review_queue`` holds (without its limit)."""
+        stmt = self._review_queue(viewer, flt, lost_points_on).order_by(None)
+        with self._reading() as s:
+            return int(s.scalar(select(func.count()).select_from(stmt.subquery())))
+
+    def _review_queue(self, viewer: User, flt: AttemptFilter, lost_points_on: str | None):
         _require(viewer, _REVIEWERS, "see the review queue")
         stmt = queries.apply_filter(select(AttemptRow), replace(flt, reviewed=False))
-        stmt = stmt.order_by(AttemptRow.needs_review.desc(), AttemptRow.submitted_at, AttemptRow.id).limit(limit)
+        if lost_points_on is not None:
+            sc = AttemptScoreRow
+            stmt = stmt.where(
+                exists().where(
+                    sc.attempt_id == AttemptRow.id, sc.principle == lost_points_on, sc.machine_score < LOST_BELOW
+                )
+            )
+        return stmt.order_by(AttemptRow.needs_review.desc(), AttemptRow.submitted_at, AttemptRow.id)
+
+    def _attempt_list(self, stmt) -> list[Attempt]:
         with self._reading() as s:
             return self._attempt_values(s, list(s.scalars(stmt).unique()))
 
@@ -793,31 +871,65 @@ class Store:
         attempt_id: int,
         viewer: User,
         *,
-        scores: dict[str, float | None],
+        scores: Mapping[str, float | None],
         overall: float | None,
         comment: str,
+        pass_mark: float,
     ) -> Review:
-        """A coach's own scores and comment; the machine's stay on the attempt. A newer review replaces the
-        shown one but the older is kept (who changed what, when)."""
+        """A coach's scores and comment. The review becomes the attempt's score of record everywhere (the
+        trainee's feedback and progress, the dashboards, the exports) in the same transaction; the machine's
+        grade stays stored beside it. ``scores``: principle -> [0, 1], or None for "does not apply";
+        principles left out keep the machine's score. ``overall``: 0-100, or None to keep the machine's; it
+        passes at ``pass_mark``. A newer review replaces the older as the score of record, and the older is
+        kept (who changed what, when). ``ValueError`` for a score out of range or a principle the attempt
+        was not graded on; nothing is stored then."""
         _require(viewer, _REVIEWERS, "review attempts")
-        clean_scores = _check_review(scores, overall)
+        if not 0.0 <= float(pass_mark) <= 100.0:
+            raise ValueError(f"The pass mark must be within 0-100, got {pass_mark}.")
         check_plain_text(comment, "The comment")
         with self._writing() as s:
-            if s.get(AttemptRow, attempt_id) is None:
+            attempt = s.get(AttemptRow, attempt_id)
+            if attempt is None:
                 raise MissingEntry(f"Attempt {attempt_id} not found.")
+            graded = set(s.scalars(select(AttemptScoreRow.principle).where(AttemptScoreRow.attempt_id == attempt_id)))
+            clean_scores, clean_overall = _check_review(scores, overall, graded)
             row = ReviewRow(
                 attempt_id=attempt_id,
                 coach_id=viewer.id,
                 scores=clean_scores,
-                overall=None if overall is None else float(overall),
+                overall=clean_overall,
                 comment=(comment or "").strip(),
                 created_at=self._now(),
+                case_hash=attempt.case_hash,
+                grader_version=attempt.grader_version,
             )
             s.add(row)
             s.flush()
             review_id = row.id
+            reviewed_overall = clean_overall is not None
+            self._write_scores(
+                s,
+                record=_ScoreOfRecord(
+                    attempt_id=attempt_id,
+                    overall=clean_overall if reviewed_overall else attempt.machine_score,
+                    passed=clean_overall >= pass_mark if reviewed_overall else attempt.machine_passed,
+                    principles=clean_scores,
+                ),
+            )
         with self._reading() as s:
             return review_value(s.get(ReviewRow, review_id))
+
+    def reviews_of_my_attempts(self, viewer: User, *, limit: int = 50) -> list[ReviewNotice]:
+        """Coaches' reviews of the viewer's own attempts, newest first (the trainee's inbox)."""
+        stmt = (
+            select(ReviewRow, AttemptRow.case_id, AttemptRow.turn)
+            .join(AttemptRow, AttemptRow.id == ReviewRow.attempt_id)
+            .where(AttemptRow.user_id == viewer.id)
+            .order_by(ReviewRow.id.desc())
+            .limit(limit)
+        )
+        with self._reading() as s:
+            return [ReviewNotice(review_value(r), r.attempt_id, case_id, turn) for r, case_id, turn in s.execute(stmt)]
 
     def review_history(self, attempt_id: int, viewer: User) -> list[Review]:
         """Every review of the attempt, oldest first (the last one is the one shown)."""
@@ -844,17 +956,36 @@ class Store:
         team: str | None = None,
         due: date | None = None,
     ) -> Assignment:
-        """Assign a case to one user or to a whole team (exactly one of ``username`` and ``team``)."""
+        """Assign a case to one user or to a whole team (exactly one of ``username`` and ``team``).
+
+        ``Conflict`` when the same case is already assigned to the same user (or team) and still open: not
+        yet done by that user (by every member of that team)."""
         _require(viewer, _REVIEWERS, "assign cases")
         if (username is None) == (team is None):
             raise ValueError("Assign a case to either a user or a team.")
         if not (case_id or "").strip():
             raise ValueError("The case id is empty.")
+        case_id = case_id.strip()
         with self._writing() as s:
+            user_row = self._user_row(s, username) if username is not None else None
+            team_id = self._team_id(s, team, create=False)
+            target = AssignmentRow.user_id == user_row.id if user_row is not None else AssignmentRow.team_id == team_id
+            same = s.scalars(select(AssignmentRow.id).where(AssignmentRow.case_id == case_id, target)).all()
+            done: dict[int, list[bool]] = {}
+            for assignment_id, _, attempts, *_ in s.execute(queries.assignment_progress(AssignmentRow.id.in_(same))):
+                done.setdefault(assignment_id, []).append(attempts > 0)
+            # Open: someone has not done it yet (a team assignment with nobody in the team is open too).
+            open_ids = [i for i in sorted(same) if not all(done.get(i) or [False])]
+            if open_ids:
+                who = f"team {_team_name(team)}" if team is not None else user_row.display_name
+                raise Conflict(
+                    f"This case is already assigned to {who} and not done yet (assignment #{open_ids[0]}). "
+                    "Change or remove that assignment instead of adding a second one."
+                )
             row = AssignmentRow(
-                case_id=case_id.strip(),
-                user_id=self._user_row(s, username).id if username is not None else None,
-                team_id=self._team_id(s, team, create=False),
+                case_id=case_id,
+                user_id=user_row.id if user_row is not None else None,
+                team_id=team_id,
                 due=due,
                 assigned_by=viewer.id,
                 created_at=self._now(),
@@ -882,11 +1013,80 @@ class Store:
         with self._reading() as s:
             return [assignment_value(r) for r in s.scalars(select(AssignmentRow).order_by(*_due_order()))]
 
+    def assignment_statuses(
+        self, viewer: User, *, today: date, teams: Sequence[str] | None = None
+    ) -> list[AssignmentStatus]:
+        """Per assignment and assignee: done (attempted since assigned), passed, overdue on ``today`` (the
+        viewer's local date). A trainee gets only their own rows; coaches and admins everyone's, or the
+        members of ``teams`` (their current team)."""
+        conditions = []
+        if viewer.role == Role.trainee:
+            conditions.append(UserRow.id == viewer.id)
+        else:
+            _require(viewer, _REVIEWERS, "see assignment progress")
+            if teams is not None:
+                conditions.append(UserRow.team_id.in_(select(TeamRow.id).where(TeamRow.name.in_(list(teams)))))
+        stmt = queries.assignment_progress(*conditions)
+        with self._reading() as s:
+            progress = s.execute(stmt).all()
+            assignments = {
+                r.id: assignment_value(r)
+                for r in s.scalars(select(AssignmentRow).where(AssignmentRow.id.in_({p[0] for p in progress})))
+            }
+            people = {
+                r.id: user_value(r) for r in s.scalars(select(UserRow).where(UserRow.id.in_({p[1] for p in progress})))
+            }
+        out = []
+        for assignment_id, user_id, attempts, passed, best, last_at in progress:
+            assignment, person = assignments[assignment_id], people[user_id]
+            out.append(
+                AssignmentStatus(
+                    assignment=assignment,
+                    user_id=user_id,
+                    username=person.username,
+                    display_name=person.display_name,
+                    team=person.team,
+                    attempts=int(attempts),
+                    passed=bool(passed),
+                    best_score=None if best is None else float(best),
+                    last_attempt_at=from_db_time(last_at),
+                    overdue=assignment.due is not None and assignment.due < today and attempts == 0,
+                )
+            )
+        out.sort(key=lambda st: (st.assignment.due is None, st.assignment.due or date.max, st.assignment.id,
+                                 st.display_name.casefold()))  # fmt: skip
+        return out
+
     def remove_assignment(self, assignment_id: int, viewer: User) -> None:
         _require(viewer, _REVIEWERS, "remove assignments")
         with self._writing() as s:
             if s.execute(delete(AssignmentRow).where(AssignmentRow.id == assignment_id)).rowcount == 0:
                 raise MissingEntry(f"Assignment {assignment_id} not found.")
+
+    # --- inbox read marks --------------------------------------------------------------------------------
+    def inbox_read_keys(self, viewer: User, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` (inbox item keys) the viewer has marked read."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return set()
+        with self._reading() as s:
+            stmt = select(InboxReadRow.item_key).where(
+                InboxReadRow.user_id == viewer.id, InboxReadRow.item_key.in_(wanted)
+            )
+            return set(s.scalars(stmt))
+
+    def mark_inbox_read(self, viewer: User, keys: Iterable[str]) -> None:
+        """Mark inbox items read for the viewer (marking one twice is harmless)."""
+        wanted = list(dict.fromkeys(keys))
+        if any(not key or len(key) > 80 for key in wanted):
+            raise ValueError("An inbox item key has 1-80 characters.")
+        if not wanted:
+            return
+        upsert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        stmt = upsert(InboxReadRow).on_conflict_do_nothing(index_elements=[InboxReadRow.user_id, InboxReadRow.item_key])
+        now = self._now()
+        with self._writing() as s:
+            s.execute(stmt, [{"user_id": viewer.id, "item_key": key, "read_at": now} for key in wanted])
 
     # --- HR aggregates (in SQL) --------------------------------------------------------------------------
     def key_figures(self, viewer: User, flt: AttemptFilter = AttemptFilter()) -> KeyFigures:
@@ -897,7 +1097,7 @@ class Store:
     def score_over_time(
         self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, bucket: str = "week"
     ) -> list[dict]:
-        """Rows {period, user_id, username, team, attempts, average_score}. ``period`` is the date the day,
+        """Rows {period, user_id, username, display_name, team, attempts, average_score} (score of record). ``period`` is the date the day,
         week (Monday) or month starts; ``team`` is the user's current team."""
         _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
         with self._reading() as s:
@@ -925,20 +1125,22 @@ class Store:
         return _principle_order(found)
 
     def iter_export_rows(self, viewer: User, flt: AttemptFilter = AttemptFilter()):
-        """Yield one dict per attempt with every principle's score as its own column (for CSV and xAPI).
+        """Yield one dict per attempt (for CSV and xAPI): the keys of ``EXPORT_COLUMNS`` and ``principles``.
 
-        Keys: attempt_id, submitted_at, opened_at, user_id, username, display_name, team, case_id, case_hash,
-        language, handling, turn, parent_id, score, passed, response_seconds, grader_version, embedder,
-        needs_review, reply, then one key per principle (``export_principles()``; None: not applicable).
-        Rows stream from the database (a trainee gets only their own)."""
+        ``handling`` is the handling the trainee chose; ``score``, ``passed`` and ``principles`` (principle ->
+        score of record in [0, 1], None: not applicable; every principle of ``export_principles()``) are the
+        score of record, ``machine_score``/``machine_passed`` the machine's; ``reviewed_by`` (the coach's display
+        name), ``reviewed_at`` and ``review_comment`` come from the latest review (None without one);
+        ``follow_up_text`` is what the customer wrote that a turn-2 answer answers. Times are aware UTC.
+        Rows stream from the database (a trainee gets only their own); ``flt.turn=None`` includes every turn."""
         principles = self.export_principles()
         stmt = queries.export_statement(principles, _narrow(viewer, flt)).execution_options(yield_per=2000)
         with self._reading() as s:
             for values in s.execute(stmt):
                 row = dict(zip(EXPORT_COLUMNS, values[: len(EXPORT_COLUMNS)], strict=True))
-                row["submitted_at"] = from_db_time(row["submitted_at"])
-                row["opened_at"] = from_db_time(row["opened_at"])
-                row.update(zip(principles, values[len(EXPORT_COLUMNS) :], strict=True))
+                for moment in ("submitted_at", "opened_at", "reviewed_at"):
+                    row[moment] = from_db_time(row[moment])
+                row["principles"] = dict(zip(principles, values[len(EXPORT_COLUMNS) :], strict=True))
                 yield row
 
     # --- small key-value cache (LLM judge verdicts) ------------------------------------------------------
@@ -985,6 +1187,25 @@ def _team_name(team: str) -> str:
     if not name or len(name) > _MAX_TEAM_NAME:
         raise ValueError(f"A team name has 1-{_MAX_TEAM_NAME} characters, got {team!r}.")
     return name
+
+
+def _time_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = (name or "").strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"Unknown time zone {name!r}: use an IANA name such as Europe/Berlin or UTC.") from None
+    return name
+
+
+def _ui_language(code: str) -> str:
+    from replycoach.cases.models import LANGUAGES
+
+    if code not in LANGUAGES:
+        raise ValueError(f"Unknown interface language {code!r}: use one of {', '.join(LANGUAGES)}.")
+    return code
 
 
 def _require(viewer: User, roles: Iterable[Role], action: str) -> None:
@@ -1079,6 +1300,8 @@ def _attempt_columns(a: NewAttempt, team_id: int | None) -> dict:
         "response_seconds": float(a.response_seconds),
         "score": float(a.score),
         "passed": bool(a.passed),
+        "machine_score": float(a.score),
+        "machine_passed": bool(a.passed),
         "grader_version": a.grader_version,
         "embedder": a.embedder,
         "grade_json": a.grade_json,
@@ -1096,18 +1319,36 @@ def _score_columns(a: NewAttempt, attempt_columns: dict) -> list[dict]:
     (see ``AttemptScoreRow``); ``attempt_columns`` is what ``_attempt_columns`` gave for the attempt."""
     copied = {name: attempt_columns[name] for name in _COPIED_TO_SCORES}
     copied["submitted_on"] = attempt_columns["submitted_at"].date()  # naive UTC, so this is the UTC day
-    return [{"principle": p.principle, "score": p.score, "weight": p.weight, **copied} for p in a.principles]
+    return [
+        {"principle": p.principle, "score": p.score, "machine_score": p.score, "weight": p.weight, **copied}
+        for p in a.principles
+    ]
 
 
-def _check_review(scores: dict[str, float | None], overall: float | None) -> dict[str, float | None]:
+def _check_review(
+    scores: Mapping[str, float | None], overall: float | None, graded: set[str]
+) -> tuple[dict[str, float | None], float | None]:
+    """The review's scores as floats, or ``ValueError`` with what is wrong (checked before anything is written)."""
     clean: dict[str, float | None] = {}
     for principle, score in (scores or {}).items():
-        if score is not None and not 0.0 <= float(score) <= 1.0:
+        if principle not in graded:
+            raise ValueError(
+                f"The attempt has no score for {principle!r}: review only the principles it was graded on."
+            )
+        if score is not None and not _within(score, 0.0, 1.0):
             raise ValueError(f"The coach's score for {principle} must be within 0-1 (or N/A), got {score}.")
         clean[str(principle)] = None if score is None else float(score)
-    if overall is not None and not 0.0 <= float(overall) <= 100.0:
+    if overall is not None and not _within(overall, 0.0, 100.0):
         raise ValueError(f"The overall score must be within 0-100, got {overall}.")
-    return clean
+    return clean, None if overall is None else float(overall)
+
+
+def _within(value: object, low: float, high: float) -> bool:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(value, bool) and math.isfinite(number) and low <= number <= high
 
 
 def _principle_order(found: set[str]) -> list[str]:

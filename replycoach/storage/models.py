@@ -23,6 +23,8 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -60,6 +62,9 @@ class UserRow(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime())
+    # Preferences (migration 0004; server defaults because SQLite adds NOT NULL columns only with one).
+    time_zone: Mapped[str] = mapped_column(String(64), server_default=text("'UTC'"))  # IANA name
+    ui_language: Mapped[str] = mapped_column(String(8), server_default=text("'en'"))
 
     team: Mapped[TeamRow | None] = relationship(lazy="joined")
 
@@ -86,8 +91,12 @@ class AttemptRow(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime())
     submitted_at: Mapped[datetime] = mapped_column(DateTime())
     response_seconds: Mapped[float] = mapped_column(Float)
+    # The score of record: the machine's, or the latest coach review's once there is one (decision 0004).
     score: Mapped[float] = mapped_column(Float)
     passed: Mapped[bool] = mapped_column(Boolean)
+    # The machine's grade, never changed after the attempt is stored (server defaults: see UserRow.time_zone).
+    machine_score: Mapped[float] = mapped_column(Float, server_default=text("0"))
+    machine_passed: Mapped[bool] = mapped_column(Boolean, server_default=false())
     grader_version: Mapped[str] = mapped_column(String(40))
     embedder: Mapped[str] = mapped_column(String(40))
     grade_json: Mapped[dict] = mapped_column(JSON)
@@ -117,7 +126,8 @@ class AttemptScoreRow(Base):
     The row repeats its attempt's filter columns (who, team, case, language, turn, when), so the dashboard
     aggregates read this table alone, through covering indexes, instead of joining ~9 score rows per attempt
     to ``attempts`` (migration 0002; the numbers are in BENCHMARKS.md). An attempt never changes these columns
-    after it is stored, and the facade writes both rows in one transaction.
+    after it is stored, and the facade writes both rows in one transaction. ``score`` is the score of record:
+    a coach's review overwrites it (``machine_score`` keeps the machine's), in the review's transaction.
     """
 
     __tablename__ = "attempt_scores"
@@ -132,7 +142,8 @@ class AttemptScoreRow(Base):
 
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True)
     principle: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
-    score: Mapped[float | None] = mapped_column(Float)  # None: the principle did not apply
+    score: Mapped[float | None] = mapped_column(Float)  # of record (machine or coach); None: did not apply
+    machine_score: Mapped[float | None] = mapped_column(Float)  # the machine's, never changed
     weight: Mapped[float] = mapped_column(Float)
     # Copies of the attempt's columns. No foreign key on user_id: deleting a user deletes their attempts, and
     # those delete their score rows. team_id follows a deleted team to NULL, as the attempt's does.
@@ -202,7 +213,9 @@ class PracticeDraftRow(Base):
 
 
 class ReviewRow(Base):
-    """A coach's review. Rows are never updated or deleted: the newest per attempt is the one shown."""
+    """A coach's review. Rows are never updated or deleted: the newest per attempt is the one shown and the
+    attempt's score of record. It keeps the case version and grader version of the attempt it judged, so
+    reviews can later serve as labels for the grader that was actually wrong."""
 
     __tablename__ = "reviews"
     __table_args__ = (Index("ix_reviews_attempt_id_id", "attempt_id", "id"),)
@@ -214,6 +227,8 @@ class ReviewRow(Base):
     overall: Mapped[float | None] = mapped_column(Float)
     comment: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime())
+    case_hash: Mapped[str] = mapped_column(String(64))
+    grader_version: Mapped[str] = mapped_column(String(40))
 
     coach: Mapped[UserRow] = relationship(lazy="joined", innerjoin=True)
 
@@ -234,6 +249,17 @@ class AssignmentRow(Base):
 
     user: Mapped[UserRow | None] = relationship(foreign_keys=[user_id], lazy="joined")
     team: Mapped[TeamRow | None] = relationship(lazy="joined")
+
+
+class InboxReadRow(Base):
+    """Which inbox items a user has read. The items themselves are derived from assignments, attempts and
+    reviews (``replycoach.inbox``); only the read marks are state of their own."""
+
+    __tablename__ = "inbox_reads"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(80), primary_key=True)  # e.g. "review:12", "overdue:4:7"
+    read_at: Mapped[datetime] = mapped_column(DateTime())
 
 
 class CacheRow(Base):

@@ -15,7 +15,7 @@ from storage_helpers import PASSWORD
 
 from replycoach.storage import passwords
 from replycoach.storage.facade import Store, _alembic_config
-from replycoach.storage.models import AttemptRow, AttemptScoreRow, Base
+from replycoach.storage.models import Base
 from replycoach.storage.types import AttemptFilter, Role, User
 
 NOW = datetime(2025, 3, 10, 12, 0)  # naive UTC, as stored
@@ -88,8 +88,10 @@ def test_upgrade_fills_every_score_row_from_its_attempt(at_0001):
     store.upgrade("0002")
     assert store.schema_revision()[0] == "0002"
     with store.engine.connect() as connection:
-        attempts = {row.id: row for row in connection.execute(select(AttemptRow.__table__))}
-        scores = connection.execute(select(AttemptScoreRow.__table__).order_by("attempt_id", "principle")).all()
+        at_0002 = MetaData()  # the tables as 0002 left them (the models describe the newest revision)
+        at_0002.reflect(connection)
+        attempts = {row.id: row for row in connection.execute(select(at_0002.tables["attempts"]))}
+        scores = connection.execute(select(at_0002.tables["attempt_scores"]).order_by("attempt_id", "principle")).all()
     assert len(scores) == 5
     for row in scores:
         attempt = attempts[row.attempt_id]
