@@ -108,6 +108,22 @@ class Platform(StrEnum):
     email = "email"
 
 
+class CaseStatus(StrEnum):
+    """Where a case is in its life: only published cases reach trainees (docs/decisions/0005)."""
+
+    draft = "draft"  # being written: coaches see it in the studio, trainees never
+    published = "published"  # live: in the trainees' case list, assignable
+    retired = "retired"  # no longer offered; attempts made on it stay viewable
+
+
+class StatusChange(_Strict):
+    """One step of a case's life: who published or retired it, when."""
+
+    status: CaseStatus
+    by: NonEmpty = Field(description="The username of the coach who made the change")
+    at: datetime = Field(description="When (ISO 8601 with a time zone)")
+
+
 class Difficulty(StrEnum):
     easy = "easy"
     medium = "medium"
@@ -227,6 +243,14 @@ class Case(_Strict):
     id: Slug = Field(description="Stable id; other tools and past attempts refer to it. Never reuse or rename.")
     title: NonEmpty
     language: Language
+    status: CaseStatus = Field(
+        CaseStatus.published,
+        description="draft (not shown to trainees), published (live) or retired (no longer offered); "
+        "default published, so case files written before the life cycle stay live",
+    )
+    status_history: list[StatusChange] = Field(
+        default_factory=list, description="Who published or retired the case, when; oldest first (the studio writes it)"
+    )
     tags: list[Slug] = Field(default_factory=list)
     difficulty: Difficulty
     source: str | None = Field(None, description="Where the case comes from (seed article, data set, invented)")
@@ -306,9 +330,18 @@ class Case(_Strict):
         return self.post.customer.first_name
 
     @property
+    def is_published(self) -> bool:
+        """Trainees see, open and get assigned only published cases."""
+        return self.status == CaseStatus.published
+
+    @property
     def content_hash(self) -> str:
-        """SHA-256 of the case's canonical JSON: every attempt stores it, so reports never mix case versions."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        """SHA-256 of the case's canonical JSON: every attempt stores it, so reports never mix case versions.
+
+        The life cycle (``status``, ``status_history``) is left out: publishing or retiring a case changes
+        nothing a trainee answers or is graded on."""
+        content = self.model_dump(mode="json", exclude=set(LIFE_CYCLE_FIELDS))
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     def localized(self, language: str) -> Case:
@@ -358,6 +391,10 @@ class Case(_Strict):
             if f.when == trigger:
                 return f
         return None
+
+
+#: Fields about a case's life, not its content (left out of ``Case.content_hash``).
+LIFE_CYCLE_FIELDS = ("status", "status_history")
 
 
 class Complaint(_Strict):

@@ -117,9 +117,9 @@ def test_exports_from_the_store_have_every_principle_and_valid_xapi(store, histo
     data = attempts_csv_bytes(store.iter_export_rows(hr, flt), store.export_principles())
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == 9
-    assert {"attempt_id", "username", "case_id", "score", "apology", "empathy", "no_blame"} <= set(rows[0])
+    assert {"attempt_id", "username", "case_id", "score", "apology_score", "empathy_score"} <= set(rows[0])
     assert {r["username"] for r in rows} == {"trainee", "trainee2"}
-    assert all(r["timing"] == "" for r in rows)  # N/A stays empty, not 0
+    assert all(r["timing_score"] == "" for r in rows)  # N/A stays empty, not 0
 
     out = json.loads(
         json.dumps(statements(store.iter_export_rows(hr, flt), case_titles={"price-complaint": "Prices"}), default=str)
@@ -131,7 +131,7 @@ def test_exports_from_the_store_have_every_principle_and_valid_xapi(store, histo
     assert by_user[0]["context"]["language"] == "de"
     assert (
         next(v for k, v in by_user[0]["context"]["extensions"].items() if k.endswith("principle-scores"))["apology"]
-        == 0.9
+        == 90.0
     )
 
 
