@@ -15,8 +15,8 @@ import streamlit as st
 from replycoach.config import get_settings
 from replycoach.ui import services, session
 from replycoach.ui.components.text import md_text
-from replycoach.ui.navigation import PageSpec, all_url_paths, load_render, pages_for
-from replycoach.ui.pages import login
+from replycoach.ui.navigation import INBOX, PageSpec, all_url_paths, load_render, pages_for
+from replycoach.ui.pages import inbox, login
 
 log = logging.getLogger("replycoach.app")
 
@@ -62,8 +62,9 @@ def main() -> None:
         return
     sections: dict[str, list] = {}
     for spec in pages_for(user.role):
+        title = inbox.nav_title(user) if spec is INBOX else spec.title  # the unread count in the sidebar
         sections.setdefault(spec.section, []).append(
-            st.Page(_page_callable(spec), title=spec.title, icon=spec.icon, url_path=spec.url_path)
+            st.Page(_page_callable(spec), title=title, icon=spec.icon, url_path=spec.url_path)
         )
     page = st.navigation(sections)
     _sidebar(user)

@@ -41,6 +41,7 @@ class CalibrationPair:
     coach: dict[str, float | None]
     machine_overall: float | None
     coach_overall: float | None
+    trainee: str = ""  # the trainee's display name (the username when empty)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Disagreement:
     machine: float
     coach: float
     gap: float  # |machine - coach| on a 0-1 scale so principles and overall compare
+    trainee: str = ""  # the trainee's display name
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,8 @@ def calibrate(
 
 
 def _gap(p: CalibrationPair, pid: str, machine: float, coach: float, m01: float, c01: float) -> Disagreement:
-    return Disagreement(p.attempt_id, p.username, p.case_id, p.coach_name, pid, machine, coach, abs(m01 - c01))
+    gap = abs(m01 - c01)
+    return Disagreement(p.attempt_id, p.username, p.case_id, p.coach_name, pid, machine, coach, gap, p.trainee)
 
 
 def pairs_from_reviews(reviewed) -> list[CalibrationPair]:
@@ -134,6 +137,7 @@ def pairs_from_reviews(reviewed) -> list[CalibrationPair]:
             coach=dict(r.scores),
             machine_overall=a.machine_score,
             coach_overall=r.overall,
+            trainee=a.display_name,
         )
         for a, r in reviewed
     ]

@@ -21,6 +21,8 @@ class PageSpec:
 
 PRACTICE = PageSpec("practice", "Practice", ":material/edit_note:", "practice", "Practice")
 PROGRESS = PageSpec("progress", "My progress", ":material/trending_up:", "progress", "Practice")
+INBOX = PageSpec("inbox", "Inbox", ":material/inbox:", "inbox", "You")
+PREFERENCES = PageSpec("preferences", "My settings", ":material/tune:", "settings", "You")
 STUDIO = PageSpec("studio", "Case studio", ":material/edit_document:", "studio", "Coach")
 REVIEW = PageSpec("review", "Review queue", ":material/rate_review:", "review", "Coach")
 CALIBRATION = PageSpec("calibration", "Calibration", ":material/balance:", "calibration", "Coach")
@@ -30,11 +32,14 @@ ADMIN_USERS = PageSpec("admin_users", "Users", ":material/manage_accounts:", "us
 SETTINGS = PageSpec("about", "About & status", ":material/info:", "about", "Help")
 
 PAGES_BY_ROLE: dict[Role, tuple[PageSpec, ...]] = {
-    Role.trainee: (PRACTICE, PROGRESS, SETTINGS),
-    Role.coach: (PRACTICE, PROGRESS, STUDIO, REVIEW, CALIBRATION, ASSIGNMENTS, SETTINGS),
-    Role.hr: (DASHBOARD, SETTINGS),
-    Role.admin: (ADMIN_USERS, DASHBOARD, STUDIO, REVIEW, CALIBRATION, ASSIGNMENTS, PRACTICE, PROGRESS, SETTINGS),
-}
+    Role.trainee: (PRACTICE, PROGRESS, INBOX, PREFERENCES, SETTINGS),
+    Role.coach: (PRACTICE, PROGRESS, STUDIO, REVIEW, CALIBRATION, ASSIGNMENTS, INBOX, PREFERENCES, SETTINGS),
+    Role.hr: (DASHBOARD, PREFERENCES, SETTINGS),
+    Role.admin: (
+        ADMIN_USERS, DASHBOARD, STUDIO, REVIEW, CALIBRATION, ASSIGNMENTS, PRACTICE, PROGRESS, INBOX, PREFERENCES,
+        SETTINGS,
+    ),
+}  # fmt: skip
 
 
 def pages_for(role: Role) -> tuple[PageSpec, ...]:
@@ -53,3 +58,11 @@ def allowed(role: Role, module: str) -> bool:
 
 def load_render(spec: PageSpec):
     return importlib.import_module(f"replycoach.ui.pages.{spec.module}").render
+
+
+def switch_to(spec: PageSpec, query_params: dict[str, str] | None = None) -> None:
+    """Go to another page of the app (``st.switch_page`` needs the same callable and URL path as in
+    ``st.navigation``)."""
+    import streamlit as st
+
+    st.switch_page(st.Page(load_render(spec), title=spec.title, url_path=spec.url_path), query_params=query_params)

@@ -14,6 +14,9 @@ from __future__ import annotations
 import html
 import re
 
+#: Each case language by its own name.
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "ru": "Русский", "bg": "Български"}
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:\"'=^&%@])")
 WORD_JOINER = "\u2060"
 #: Where an autolink would start: between "scheme:" and "//", between "www" and ".", after an e-mail's "@".

@@ -3,7 +3,9 @@
 Three views, chosen by the session (see ``replycoach.ui.session``): the case list; an open case with the
 post, the clock and the reply box; the feedback of a stored attempt (also after a reload: its id is in the
 URL). An attempt is stored before its feedback is shown. What the trainee writes is kept as they go
-(``session.keep_draft``), so a reload brings the case back with the draft and the clock where it was.
+(``session.keep_draft``), so a reload brings the case back with the draft and the clock where it was. Only
+published cases are listed, opened (also from a link, ``?case=ID&lang=xx``) or answered; attempts on a retired
+case stay viewable.
 """
 
 from __future__ import annotations
@@ -15,45 +17,78 @@ import streamlit as st
 from replycoach import practice
 from replycoach.cases.models import HANDLING_LABELS, LANGUAGES, Case, Difficulty, Handling, Negativity
 from replycoach.config import get_settings
+from replycoach.localtime import local_today
 from replycoach.storage.types import Attempt, MissingEntry, User
 from replycoach.ui import services, session
 from replycoach.ui.components.clock import clock_html
 from replycoach.ui.components.feedback import show_feedback
 from replycoach.ui.components.post import customer_name_of, post_html, thread_message_html
-from replycoach.ui.components.text import md_text, minutes_label
+from replycoach.ui.components.text import LANGUAGE_NAMES, md_text, minutes_label
 
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "ru": "Русский", "bg": "Български"}
 _DIFFICULTY_ORDER = {d.value: i for i, d in enumerate(Difficulty)}
 _CUSTOMER_MESSAGES = "practice_customer_messages"
+
+
+CASE_PARAM, LANGUAGE_PARAM = "case", "lang"
 
 
 def render() -> None:
     user = session.require("practice")
     library = services.get_library()
+    live = live_cases(library)
+    if not _opened_from_link(live):
+        return
     attempt_id = session.shown_attempt_id()
     if attempt_id is not None:
         _feedback_view(user, library, attempt_id)
         return
     opened = session.opened_case()
-    if opened is not None and opened.case_id in library.cases:
-        _answer_view(user, library.cases[opened.case_id].localized(opened.language), opened)
+    if opened is not None and opened.case_id in live and opened.language in live[opened.case_id].languages:
+        _answer_view(user, live[opened.case_id].localized(opened.language), opened)
         return
-    _case_list(user, library)
+    if opened is not None:  # retired or unpublished since it was opened
+        session.close_case()
+        st.warning("That case is no longer offered.")
+    _case_list(user, live)
+
+
+def live_cases(library) -> dict[str, Case]:
+    """The published cases: the only ones a trainee sees, opens or is pointed at."""
+    return {case_id: case for case_id, case in library.cases.items() if case.is_published}
+
+
+def _opened_from_link(live: dict[str, Case]) -> bool:
+    """Open the case a link names (``?case=ID&lang=xx``); False (and a message) when it is not offered."""
+    case_id = st.query_params.get(CASE_PARAM)
+    if case_id is None:
+        return True
+    language = st.query_params.get(LANGUAGE_PARAM)
+    st.query_params.pop(CASE_PARAM, None)
+    st.query_params.pop(LANGUAGE_PARAM, None)
+    case = live.get(case_id)
+    if case is None:
+        st.warning("That case is not available.")
+        if st.button("Back to cases", key="back_from_link"):
+            st.rerun()
+        return False
+    session.open_case(case.id, language if language in case.languages else case.language)
+    return True
 
 
 # --- the case list ------------------------------------------------------------------------------------------
 
 
-def _case_list(user: User, library) -> None:
+def _case_list(user: User, live: dict[str, Case]) -> None:
     store = services.get_store()
     st.title("Practice")
-    if not library.cases:
+    if not live:
         st.warning("No cases are available yet. Ask a coach to add some.")
         return
     due_by_case: dict[str, date | None] = {}
     for assignment in store.assignments_for(user):  # soonest due first: keep the first per case
         due_by_case.setdefault(assignment.case_id, assignment.due)
     done = store.done_case_ids(user.id)
+    today = local_today(user.time_zone)
 
     cols = st.columns([3, 2, 2, 2])
     kinds = cols[0].multiselect(
@@ -67,7 +102,7 @@ def _case_list(user: User, library) -> None:
 
     cases = [
         c
-        for c in library.cases.values()
+        for c in live.values()
         if (not kinds or c.negativity.value in kinds)
         and (not levels or c.difficulty.value in levels)
         and (language == "any" or language in c.languages)
@@ -81,21 +116,21 @@ def _case_list(user: User, library) -> None:
             c.title.casefold(),
         )
     )
-    st.caption(f"{len(cases)} of {len(library.cases)} cases")
+    st.caption(f"{len(cases)} of {len(live)} cases")
     if not cases:
         st.info("No case matches these filters.")
     for case in cases:
-        _case_row(case, due_by_case, done, language)
+        _case_row(case, due_by_case, done, language, today)
 
 
-def _case_row(case: Case, due_by_case: dict, done: set[str], language: str) -> None:
+def _case_row(case: Case, due_by_case: dict, done: set[str], language: str, today: date) -> None:
     with st.container(border=True):
         left, right = st.columns([4, 2])
         with left:
             badges = []
             if case.id in due_by_case:
                 due = due_by_case[case.id]
-                overdue = due is not None and due < date.today()
+                overdue = due is not None and due < today
                 badges.append(
                     f":{'red' if overdue else 'orange'}-badge[Assigned{', due ' + due.isoformat() if due else ''}]"
                 )
@@ -208,20 +243,35 @@ def _feedback_view(user: User, library, attempt_id: int) -> None:
         _case_header(case)
         if case.content_hash != first.case_hash:
             st.caption("The case has been edited since this attempt.")
-    if case is not None and st.button("Try again", key="try_again", icon=":material/replay:"):
+        if not case.is_published:
+            st.info("This case is no longer offered; your attempt and its feedback stay here.")
+    live = case is not None and case.is_published
+    if live and st.button("Try again", key="try_again", icon=":material/replay:"):
         session.open_case(case.id, first.language)
         st.rerun()
 
     if case is not None:
         with st.expander("The post", expanded=False):
             st.html(post_html(case, seconds_since_posted=first.response_seconds))
-    show_feedback(first, case, settings.pass_mark, key=f"fb_{first.id}")
+
+    def rewrite():
+        return practice.suggested_rewrite(store, services.get_engine(), settings, first, case)
+
+    show_feedback(
+        first,
+        base,
+        settings.pass_mark,
+        key=f"fb_{first.id}",
+        time_zone=user.time_zone,
+        rewrite=rewrite if live else None,
+    )
     if case is not None:
-        _second_turn(user, case, first)
+        _second_turn(user, case, first, open_for_answers=live)
 
 
-def _second_turn(user: User, case: Case, first: Attempt) -> None:
-    """The customer writes back (LLM or scripted, chosen by the first score); the trainee answers once more."""
+def _second_turn(user: User, case: Case, first: Attempt, *, open_for_answers: bool) -> None:
+    """The customer writes back (LLM or scripted, chosen by the first score); the trainee answers once more
+    (not on a case that is no longer offered: its thread is shown as it stands)."""
     store = services.get_store()
     settings = get_settings()
     if first.handling == "no_reply" or not first.reply:
@@ -242,7 +292,9 @@ def _second_turn(user: User, case: Case, first: Attempt) -> None:
                 + thread_message_html(brand, answer.reply, mine=True)
             )
             with st.expander(f"Feedback on your answer: {answer.score:.0f}", expanded=True):
-                show_feedback(answer, None, settings.pass_mark, key=f"fb_{answer.id}")
+                show_feedback(answer, None, settings.pass_mark, key=f"fb_{answer.id}", time_zone=user.time_zone)
+        return
+    if not open_for_answers:
         return
 
     messages: dict = st.session_state.setdefault(_CUSTOMER_MESSAGES, {})
