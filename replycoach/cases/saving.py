@@ -211,6 +211,11 @@ def id_conflicts(case_id: str, path: Path | str) -> list[CaseProblem]:
     return problems
 
 
+def keep_draft(path: Path | str, yaml_text: str, *, data_dir: Path | str | None = None) -> Path:
+    """Keep ``yaml_text`` as a draft of the case file ``path`` (as an invalid save does) and say where."""
+    return _keep_draft(Path(path), yaml_text, data_dir, _stamp(None))
+
+
 def drafts_for(path: Path | str, data_dir: Path | str | None = None) -> list[Path]:
     """Drafts kept for the case file ``path``, newest first."""
     drafts = _drafts_dir(data_dir)

@@ -237,3 +237,78 @@ def test_after_a_conflict_the_coach_can_open_the_other_version(studio, coach_env
     studio.button(key="studio_save").click().run()  # now based on their version: saves
     assert f"Saved {CASE_FILE}" in texts(studio)
     assert "brand: Kaprizo\n" in path.read_text(encoding="utf-8")
+
+
+def _as_draft(coach_env, name: str = CASE_FILE):
+    path = coach_env / "scenarios" / name
+    path.write_text(path.read_text("utf-8").replace("language: en\n", "language: en\nstatus: draft\n", 1), "utf-8")
+    return path
+
+
+def test_publishing_a_finished_draft_records_who_and_when_and_retiring_takes_it_offline(studio, coach_env, users):
+    path = _as_draft(coach_env)
+    _open(studio, path)
+    assert "Draft: trainees do not see it." in texts(studio)
+    studio.button(key="studio_status_published").click().run()
+    assert not studio.exception, studio.exception
+    assert "The case is published now" in texts(studio)
+    on_disk = yaml.safe_load(path.read_text("utf-8"))
+    assert on_disk["status"] == "published"
+    assert [(c["status"], c["by"]) for c in on_disk["status_history"]] == [("published", "coach")]
+    assert list((coach_env / "scenarios" / ".history" / "price-complaint").glob("*.yaml"))  # the draft is kept
+
+    studio.button(key="studio_status_retired").click().run()
+    assert yaml.safe_load(path.read_text("utf-8"))["status"] == "retired"
+    assert "Retired: no longer offered" in texts(studio)
+    assert "retired by coach" in texts(studio)
+
+
+def test_an_unfinished_draft_cannot_be_published(studio, coach_env):
+    studio.text_area(key="studio_real_text").set_value("Your shop sold me a broken kettle!")
+    studio.text_input(key="studio_real_brand").set_value("Kettle Co")
+    studio.button(key="studio_real_build").click().run()
+    studio.button(key="studio_save").click().run()
+    data = _yaml(studio)
+    path = coach_env / "scenarios" / f"{data['id']}.yaml"
+    studio.button(key="studio_status_published").click().run()
+    assert not studio.exception, studio.exception
+    message = texts(studio)
+    assert "Not published: the case is not ready yet." in message
+    assert "few_good" not in message and "good exemplar" in message and "TODO" in message
+    assert yaml.safe_load(path.read_text("utf-8"))["status"] == "draft"  # bug 4: it never went live
+
+
+def test_a_published_case_with_a_todo_is_not_saved_and_the_text_is_kept(studio, coach_env):
+    path = coach_env / "scenarios" / CASE_FILE
+    original = path.read_text("utf-8")
+    _open(studio, path)
+    studio.text_input(key="studio_f_title").set_value("TODO better title").run()
+    studio.button(key="studio_save").click().run()
+    assert "a published case must stay ready for trainees" in texts(studio)
+    assert path.read_text("utf-8") == original
+    drafts = list((coach_env / "data" / "drafts").glob("price-complaint--*.yaml"))
+    assert len(drafts) == 1 and "TODO better title" in drafts[0].read_text("utf-8")
+
+
+def test_translations_are_edited_in_the_form(studio, coach_env):
+    _open(studio, coach_env / "scenarios" / CASE_FILE)
+    assert studio.text_input(key="studio_f_tr_de_title").value.startswith("„Preise sind der Horror!“")
+    studio.text_input(key="studio_f_tr_de_title").set_value("Preise: der Horror").run()
+    studio.text_input(key="studio_f_tr_bg_first_name").set_value("Ана").run()
+    data = _yaml(studio)
+    assert data["translations"]["de"]["title"] == "Preise: der Horror"
+    assert data["translations"]["de"]["exemplars"]["good"]  # what the form did not touch is kept
+    assert data["translations"]["bg"]["customer"]["first_name"] == "Ана"
+    assert any("Valid case" in s.value for s in studio.success)
+
+    studio.text_input(key="studio_f_tr_ru_title").set_value("").run()  # a required field emptied: explained
+    assert any("translations ==> ru ==> title" in e.value for e in studio.error)
+
+
+def test_the_try_out_starts_from_each_cases_expected_handling(studio, coach_env):
+    _open(studio, coach_env / "scenarios" / CASE_FILE)  # expects a public reply
+    key = next(k for k in (w.key for w in studio.selectbox) if k and k.startswith("studio_try_handling"))
+    studio.selectbox(key=key).set_value("no_reply").run()
+    _open(studio, coach_env / "scenarios" / "defective-dress.yaml")  # expects public_then_private
+    handling = next(w for w in studio.selectbox if w.key and w.key.startswith("studio_try_handling"))
+    assert handling.value == "public_then_private"  # bug 7: not the previous case's choice

@@ -1,6 +1,8 @@
-"""Case studio (coaches, admins): edit a case in a form and as raw YAML side by side, validated live with the
-same messages as ``replycoach validate``, previewed as trainees see it, with lint warnings, a box to try a reply
-against the draft, and saving that never loses work (an invalid text is kept as a draft; the page says where).
+"""Case studio (coaches, admins): edit a case in a form (translations included) and as raw YAML side by side,
+validated live with the same messages as ``replycoach validate``, previewed as trainees see it, with lint
+warnings, a box to try a reply against the draft, its life cycle (draft, published, retired: who and when, with
+the buttons to move it on; lint that blocks publishing blocks it), and saving that never loses work (an invalid
+text is kept as a draft; the page says where).
 
 Every YAML text and file is read through the guarded reader (``replycoach.cases.safe_yaml``) that ``replycoach
 validate`` uses, so the form refuses what validation refuses (an alias bomb, a symbolic link) instead of
@@ -21,18 +23,20 @@ import streamlit as st
 import yaml
 
 from replycoach.cases.draft import draft_case_yaml
+from replycoach.cases.lifecycle import MOVES, StatusChangeRefused, change_status, saving_problems
 from replycoach.cases.lint import engine_grade_fn, lint_case
 from replycoach.cases.loader import save_case_text, validate_text
-from replycoach.cases.models import HANDLING_LABELS, PRINCIPLES, Handling, Negativity, Platform
+from replycoach.cases.models import HANDLING_LABELS, LANGUAGES, PRINCIPLES, CaseStatus, Handling, Negativity, Platform
 from replycoach.cases.safe_yaml import YamlProblem, parse_yaml
-from replycoach.cases.saving import NO_FILE, conflict_diff, drafts_for, read_for_editing
+from replycoach.cases.saving import NO_FILE, conflict_diff, drafts_for, keep_draft, read_for_editing
 from replycoach.config import get_settings
+from replycoach.localtime import local_text
 from replycoach.ui import services, session
 from replycoach.ui.components.evidence import highlight_html, legend_html, spans_from_grade
 from replycoach.ui.components.feedback import principle_title
 from replycoach.ui.components.post import post_html
 from replycoach.ui.components.scores import overall_html, principle_bars_html
-from replycoach.ui.components.text import md_text
+from replycoach.ui.components.text import LANGUAGE_NAMES, md_text
 
 NEW = "__new__"
 _YAML = "studio_yaml"  # the raw YAML editor's key: the text being edited
@@ -43,6 +47,16 @@ _LINT_CACHE = "studio_lint_cache"
 _BASE = "studio_base"  # (file name, version) the text was opened from; see replycoach.cases.saving
 _CONFLICT = "studio_conflict"  # the last save's conflict: (file name, current text, current version, diff)
 _REPLACE = "studio_replace"  # the coach chose to replace the other version with theirs
+_STATUS_NOTE = "studio_status_note"  # (kind, message) after a life-cycle button
+#: The translation fields the form edits, per language; the rest of a translation is edited in the YAML.
+TRANSLATION_FIELDS = ("title", "complaint", "brand_post", "first_name", "key_facts", "good", "bad")
+#: What each status move's button says.
+MOVE_LABELS = {
+    (CaseStatus.draft, CaseStatus.published): "Publish",
+    (CaseStatus.published, CaseStatus.retired): "Retire",
+    (CaseStatus.published, CaseStatus.draft): "Back to draft",
+    (CaseStatus.retired, CaseStatus.published): "Publish again",
+}
 _FILE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.ya?ml$")
 _F = "studio_f_"  # prefix of the form widgets' keys
 
@@ -51,6 +65,7 @@ schema_version: 1
 id: new-case
 title: New case
 language: en
+status: draft
 difficulty: medium
 negativity: constructive
 expected_handling: public_reply
@@ -169,7 +184,24 @@ def form_values(data: dict) -> dict:
         return [x for x in v if isinstance(x, dict)] if isinstance(v, list) else []
 
     minutes = data.get("target_response_minutes")
-    return {
+    translations = data.get("translations") if isinstance(data.get("translations"), dict) else {}
+    tr_values = {}
+    for lang in LANGUAGES:
+        tr = translations.get(lang) if isinstance(translations.get(lang), dict) else {}
+        tr_customer = tr.get("customer") if isinstance(tr.get("customer"), dict) else {}
+        tr_ex = tr.get("exemplars") if isinstance(tr.get("exemplars"), dict) else {}
+        tr_values.update(
+            {
+                f"tr_{lang}_title": str(tr.get("title") or ""),
+                f"tr_{lang}_complaint": str(tr.get("complaint") or ""),
+                f"tr_{lang}_brand_post": str(tr.get("brand_post") or ""),
+                f"tr_{lang}_first_name": str(tr_customer.get("first_name") or ""),
+                f"tr_{lang}_key_facts": format_key_facts(as_list(tr.get("key_facts"))),
+                f"tr_{lang}_good": format_good(as_list(tr_ex.get("good"))),
+                f"tr_{lang}_bad": format_bad(as_list(tr_ex.get("bad"))),
+            }
+        )
+    return tr_values | {
         "title": str(data.get("title") or ""),
         "complaint": str(data.get("complaint") or ""),
         "display_name": str(customer.get("display_name") or ""),
@@ -217,7 +249,51 @@ def apply_form(data: dict, values: dict) -> dict:
     ex["good"] = parse_good(values["good"], list(ex.get("good") or []))
     ex["bad"] = parse_bad(values["bad"], list(ex.get("bad") or []))
     out["exemplars"] = ex
+    translations = _apply_translations(dict(out.get("translations") or {}), values, out.get("language"))
+    if translations:
+        out["translations"] = translations
+    else:
+        out.pop("translations", None)
     return out
+
+
+def _apply_translations(translations: dict, values: dict, own_language: str | None) -> dict:
+    """The translations with the form's per-language fields written in. A language whose form fields are all
+    empty and that holds nothing else is removed; parts of a translation the form does not show are kept."""
+    for lang in LANGUAGES:
+        if lang == own_language or f"tr_{lang}_title" not in values:
+            continue
+        fields = {name: str(values.get(f"tr_{lang}_{name}") or "") for name in TRANSLATION_FIELDS}
+        old = dict(translations.get(lang) or {})
+        tr = {k: v for k, v in old.items() if k not in ("title", "complaint", "brand_post", "key_facts")}
+        for name in ("title", "complaint", "brand_post"):
+            if fields[name].strip():
+                tr[name] = fields[name].strip() if name == "title" else fields[name]
+        customer = {k: v for k, v in dict(tr.get("customer") or {}).items() if k != "first_name"}
+        if fields["first_name"].strip():
+            customer["first_name"] = fields["first_name"].strip()
+        if customer:
+            tr["customer"] = customer
+        else:
+            tr.pop("customer", None)
+        where = f"{LANGUAGE_NAMES[lang]} translation"
+        try:
+            if fields["key_facts"].strip():
+                tr["key_facts"] = parse_key_facts(fields["key_facts"], list(old.get("key_facts") or []))
+            old_ex = dict(old.get("exemplars") or {})
+            good = parse_good(fields["good"], list(old_ex.get("good") or []))
+            bad = parse_bad(fields["bad"], list(old_ex.get("bad") or []))
+        except ValueError as err:
+            raise ValueError(f"{where}: {err}") from None
+        if good or bad:
+            tr["exemplars"] = {**old_ex, "good": good, "bad": bad}
+        else:
+            tr.pop("exemplars", None)
+        if tr:
+            translations[lang] = tr
+        else:
+            translations.pop(lang, None)
+    return translations
 
 
 def dump_case(data: dict) -> str:
@@ -300,7 +376,8 @@ def _on_new_from_complaint(existing_ids: list[str]) -> None:
 
 
 def render() -> None:
-    session.require("studio")
+    user = session.require("studio")
+    st.session_state["studio_user"] = user.username  # who publishes or retires (the buttons' callbacks read it)
     settings = get_settings()
     library = services.get_library()
     st.title("Case studio")
@@ -326,6 +403,7 @@ def render() -> None:
     _save_box(settings, file_name)
     if case is None:
         return
+    _life_cycle_box(case, file_name)
     _lint_box(case, settings.pass_mark)
     _preview_and_try(case, settings.pass_mark)
 
@@ -381,9 +459,30 @@ def _form() -> None:
     st.text_area("Key facts — one per line: id | description | cue, cue", key=_F + "key_facts", **kw)
     st.text_area("Good exemplars — score | reply (\\n for a line break)", key=_F + "good", height=130, **kw)
     st.text_area("Bad exemplars — score | problems | note | reply", key=_F + "bad", height=130, **kw)
+    _translations_form(kw)
     st.caption(
-        "Other fields (translations, real reply, follow-ups, notes) are edited in the YAML. Form edits rewrite the YAML without its comments."
+        "Other fields (real reply, follow-ups, notes) are edited in the YAML. Form edits rewrite the YAML without "
+        "its comments."
     )
+
+
+def _translations_form(kw: dict) -> None:
+    """One tab per other language: the translated title, complaint, brand post, customer's first name, key
+    facts (same ids as the original) and exemplars; empty fields fall back to the original language."""
+    data = _load_mapping(st.session_state.get(_YAML, "")) or {}
+    others = [lang for lang in LANGUAGES if lang != data.get("language")]
+    st.markdown("**Translations**")
+    for tab, lang in zip(st.tabs([LANGUAGE_NAMES[lang] for lang in others]), others, strict=True):
+        with tab:
+            key = f"{_F}tr_{lang}_"
+            st.text_input("Title", key=key + "title", **kw)
+            st.text_area("Complaint", key=key + "complaint", height=90, **kw)
+            c1, c2 = st.columns(2)
+            c1.text_input("The brand's post (optional)", key=key + "brand_post", **kw)
+            c2.text_input("Customer's first name in this language (optional)", key=key + "first_name", **kw)
+            st.text_area("Key facts — id | description | cue, cue (the original's ids)", key=key + "key_facts", **kw)
+            st.text_area("Good exemplars — score | reply", key=key + "good", height=100, **kw)
+            st.text_area("Bad exemplars — score | problems | note | reply", key=key + "bad", height=100, **kw)
 
 
 def _save_box(settings, file_name: str) -> None:
@@ -394,6 +493,16 @@ def _save_box(settings, file_name: str) -> None:
         name = st.session_state.get(_FILE, "").strip()
         if not _FILE_NAME.match(name):
             st.error("File name: lower-case letters, digits and dashes, ending in .yaml (e.g. dress-hole.yaml).")
+            return
+        case, _ = validate_text(st.session_state[_YAML])
+        unfinished = saving_problems(case) if case is not None else []
+        if unfinished:  # a live case must stay publishable
+            draft = keep_draft(settings.scenarios_dir / name, st.session_state[_YAML], data_dir=settings.data_dir)
+            st.error(
+                "Not saved: a published case must stay ready for trainees. Finish it, or set `status: draft` to "
+                "save work in progress.\n\n" + _bullets(unfinished)
+            )
+            st.warning(md_text(f"Nothing is lost: your text is kept as a draft in {draft}"))
             return
         _save(settings, name, _opened_version(name))
     elif st.session_state.pop(_REPLACE, False) and _CONFLICT in st.session_state:
@@ -455,6 +564,68 @@ def _bullets(problems) -> str:
     return "\n".join(f"- {md_text(str(p))}" for p in problems)
 
 
+def _life_cycle_box(case, file_name: str) -> None:
+    """The case's status with who changed it when, and the buttons that move it on (each saves the case)."""
+    user = session.current_user()
+    st.subheader("Status")
+    note = st.session_state.pop(_STATUS_NOTE, None)
+    if note is not None:
+        kind, message = note
+        (st.success if kind == "ok" else st.error)(message)
+    explained = {
+        CaseStatus.draft: "Draft: trainees do not see it.",
+        CaseStatus.published: "Published: trainees see it and it can be assigned.",
+        CaseStatus.retired: "Retired: no longer offered; attempts made on it stay viewable.",
+    }
+    st.markdown(f"**{explained[case.status]}**")
+    tz = user.time_zone if user is not None else "UTC"
+    for change in case.status_history[-5:]:
+        st.caption(md_text(f"{change.status.value} by {change.by}, {local_text(change.at, tz, with_zone=True)}"))
+    cols = st.columns(len(MOVES[case.status]) + 1)
+    for col, to in zip(cols, MOVES[case.status], strict=False):
+        col.button(
+            MOVE_LABELS[(case.status, to)],
+            key=f"studio_status_{to.value}",
+            type="primary" if to == CaseStatus.published else "secondary",
+            on_click=_on_status,
+            args=(to, file_name),
+        )
+    st.caption("Each change saves the case as it is in the editor, with who made it and when.")
+
+
+def _on_status(to: CaseStatus, file_name: str) -> None:
+    settings = get_settings()
+    try:
+        text = change_status(st.session_state[_YAML], to, by=st.session_state.get("studio_user", ""))
+    except StatusChangeRefused as err:
+        if err.blockers:
+            lines = "".join(f"\n- {md_text(str(w))}" for w in err.blockers)
+            message = f"Not published: the case is not ready yet.{lines}"
+        else:
+            message = f"Not changed: {md_text(str(err))}"
+        st.session_state[_STATUS_NOTE] = ("error", message)
+        return
+    name = (st.session_state.get(_FILE) or file_name).strip()
+    if not _FILE_NAME.match(name):
+        st.session_state[_STATUS_NOTE] = ("error", "Not changed: give the case a valid file name first.")
+        return
+    result = save_case_text(
+        settings.scenarios_dir / name, text, data_dir=settings.data_dir, based_on=_opened_version(name)
+    )
+    if result.conflict:
+        message = f"Not changed: someone else changed {name} since you opened it. Open it again, then change it."
+        st.session_state[_STATUS_NOTE] = ("error", md_text(message))
+        return
+    if not result.saved:
+        st.session_state[_STATUS_NOTE] = (
+            "error",
+            "Not changed: the case could not be saved.\n\n" + _bullets(result.problems),
+        )
+        return
+    _set_text(text, name, result.version)
+    st.session_state[_STATUS_NOTE] = ("ok", md_text(f"The case is {to.value} now (saved as {name})."))
+
+
 def _open_draft(path: str) -> None:
     try:
         text, _ = read_for_editing(Path(path))
@@ -501,7 +672,8 @@ def _preview_and_try(case, pass_mark: float) -> None:
         handling = st.selectbox(
             "Handling",
             [h.value for h in Handling],
-            key="studio_try_handling",
+            # keyed by case and expected handling: another case (or a changed expectation) starts from its own
+            key=f"studio_try_handling_{case.id}_{single.expected_handling.value}",
             format_func=lambda v: HANDLING_LABELS[Handling(v)],
             index=[h.value for h in Handling].index(single.expected_handling.value),
         )
