@@ -39,6 +39,8 @@ _GREETINGS = re.compile(
 _FAULT = "-"
 #: An exemplar's sentence is taken for a principle the exemplar scores at least this on.
 GOOD_ENOUGH = 0.7
+#: Unchanged runs shorter than this many words between two changes are shown as part of the change.
+MIN_KEPT_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -92,14 +94,39 @@ def split_sentences(text: str) -> list[str]:
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """(``"equal"`` | ``"delete"`` | ``"insert"``, text) pieces turning ``old`` into ``new`` word by word."""
+    """(``"equal"`` | ``"delete"`` | ``"insert"``, text) pieces turning ``old`` into ``new`` word by word.
+
+    A run of fewer than ``MIN_KEPT_WORDS`` unchanged words between two changes is folded into them, so a sentence
+    that was replaced reads as struck out and written anew, not as a patchwork of "for" and "you"."""
     a, b = _TOKENS.findall(old), _TOKENS.findall(new)
-    out: list[tuple[str, str]] = []
+    blocks: list[list] = []  # [op, old tokens, new tokens], equal or changed
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op in ("equal", "delete", "replace") and i2 > i1:
-            out.append(("equal" if op == "equal" else "delete", "".join(a[i1:i2])))
-        if op in ("insert", "replace") and j2 > j1:
-            out.append(("insert", "".join(b[j1:j2])))
+        kind = "equal" if op == "equal" else "change"
+        if blocks and blocks[-1][0] == kind == "change":
+            blocks[-1][1] += a[i1:i2]
+            blocks[-1][2] += b[j1:j2]
+        else:
+            blocks.append([kind, a[i1:i2], b[j1:j2]])
+    merged: list[list] = []
+    for i, block in enumerate(blocks):
+        words = sum(1 for token in block[1] if token.strip())
+        between_changes = 0 < i < len(blocks) - 1
+        if block[0] == "equal" and between_changes and words < MIN_KEPT_WORDS:
+            block = ["change", block[1], block[2]]
+        if merged and merged[-1][0] == block[0] == "change":
+            merged[-1][1] += block[1]
+            merged[-1][2] += block[2]
+        else:
+            merged.append(block)
+    out: list[tuple[str, str]] = []
+    for kind, removed, added in merged:
+        if kind == "equal":
+            out.append(("equal", "".join(removed)))
+            continue
+        if removed:
+            out.append(("delete", "".join(removed)))
+        if added:
+            out.append(("insert", "".join(added)))
     return out
 
 

@@ -69,6 +69,8 @@ def test_word_diff_marks_what_was_taken_out_and_put_in():
     assert "".join(t for op, t in ops if op != "delete") == "Sorry! We can look at it today."
     assert ("delete", "Your problem") in [(op, t.strip(" .")) for op, t in ops]
     assert word_diff("same", "same") == [("equal", "same")]
+    replaced = word_diff("Thanks for your feedback.", "Send us a DM and we will call you today.")
+    assert [op for op, _ in replaced] == ["delete", "insert"]  # no patchwork of a stray "for" or "you"
 
 
 def test_the_model_answer_is_the_best_good_exemplar_in_the_trainees_language(casebook):

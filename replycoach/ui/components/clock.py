@@ -2,23 +2,16 @@
 
 Ticks in the browser (a few lines of JavaScript, so no server round trip every second). The HTML holds only
 numbers we computed, never case or user text, which is why it may run script. Without JavaScript the
-server-rendered time of the last rerun still shows. The stopwatch icon is inline SVG: an emoji such as ⏱ needs
-an emoji font, and a stock browser without one draws an empty box.
+server-rendered time of the last rerun still shows. The stopwatch icon is an SVG image (``icons.icon_html``): an
+emoji such as ⏱ needs an emoji font, and a stock browser without one draws an empty box.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from replycoach.ui.components.icons import icon_html
 from replycoach.ui.components.text import minutes_label
-
-#: A stopwatch drawn in the text's colour (no font needed).
-STOPWATCH_SVG = (
-    '<svg class="rc-clock-icon" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" '
-    'stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" '
-    'style="vertical-align:-3px"><circle cx="12" cy="13" r="8"/><path d="M12 9v4l2.5 2.5"/>'
-    '<path d="M9.5 2h5"/><path d="M12 2v3"/></svg>'
-)
 
 
 def _mmss(seconds: float) -> str:
@@ -38,7 +31,7 @@ def clock_html(opened_at: datetime, now: datetime, target_minutes: float) -> str
 <div id="rc-clock" data-opened-ms="{opened_ms}" data-target-s="{target_s}"
      style="font-family:system-ui,sans-serif;font-size:1.05em;padding:6px 10px;border-radius:8px;
             background:{"#fdecea" if late else "#eef6ee"};display:inline-block">
-  {STOPWATCH_SVG} <span id="rc-clock-time" style="font-variant-numeric:tabular-nums;font-weight:600">{_mmss(elapsed)}</span>
+  {icon_html("stopwatch", 16, "#262626")} <span id="rc-clock-time" style="font-variant-numeric:tabular-nums;font-weight:600">{_mmss(elapsed)}</span>
   since the comment arrived · target {minutes_label(target_minutes)}
 </div>
 <script>

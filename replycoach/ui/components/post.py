@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from replycoach.cases.models import Case, Platform
+from replycoach.ui.components.icons import icon_html
 from replycoach.ui.components.text import ago_label, esc
 
 
@@ -72,7 +73,7 @@ def post_html(case: Case, *, seconds_since_posted: float) -> str:
     """HTML of the case's post and complaint as seen on its platform (every piece of text escaped).
 
     Instagram, Facebook (comments and reviews), X/Twitter and review sites each get their own look; the other
-    platforms share the comment, review or e-mail layout. Icons are inline SVG, so nothing depends on fonts."""
+    platforms share the comment, review or e-mail layout. Icons are SVG images, so nothing depends on fonts."""
     look = LOOKS[case.post.platform]
     when = esc(ago_label(seconds_since_posted))
     body = _LAYOUTS.get(case.post.platform, _BY_LAYOUT[look.layout])(case, look, when)
@@ -96,34 +97,10 @@ def _complaint(case: Case, style: str = "") -> str:
 
 def _icons(names: tuple[str, ...], colour: str = "#65676b", size: int = 18) -> str:
     return (
-        f'<div class="rc-actions" style="display:flex;gap:18px;color:{colour};margin-top:8px">'
-        + "".join(_icon(n, size) for n in names)
+        '<div class="rc-actions" style="display:flex;gap:18px;margin-top:8px">'
+        + "".join(icon_html(n, size, colour) for n in names)
         + "</div>"
     )
-
-
-def _icon(name: str, size: int = 18) -> str:
-    return (
-        f'<svg width="{size}" height="{size}" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" '
-        f'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">{_ICON_PATHS[name]}</svg>'
-    )
-
-
-_ICON_PATHS = {
-    "heart": '<path d="M12 21s-7.5-4.6-9.3-9.4C1.4 8 3.6 4.5 7.2 4.5c2 0 3.6 1.1 4.8 2.8 1.2-1.7 2.8-2.8 4.8-2.8 '
-    '3.6 0 5.8 3.5 4.5 7.1C19.5 16.4 12 21 12 21z"/>',
-    "comment": '<path d="M21 11.5a8.4 8.4 0 0 1-12.3 7.4L3 21l2-5.3A8.4 8.4 0 1 1 21 11.5z"/>',
-    "share": '<path d="M22 3 11 14"/><path d="M22 3l-7 19-4-8-8-4z"/>',
-    "bookmark": '<path d="M19 21l-7-5-7 5V5a2 2 0 0 1 2-2h10a2 2 0 0 1 2 2z"/>',
-    "like": '<path d="M7 10v11H3V10z"/><path d="M7 10l4-8a3 3 0 0 1 3 3v4h6a2 2 0 0 1 2 2.3l-1.4 8A2 2 0 0 1 18.6 21H7"/>',
-    "reply": '<path d="M9 17l-5-5 5-5"/><path d="M4 12h11a5 5 0 0 1 5 5v3"/>',
-    "repost": '<path d="M17 2l4 4-4 4"/><path d="M3 11V9a3 3 0 0 1 3-3h15"/><path d="M7 22l-4-4 4-4"/>'
-    '<path d="M21 13v2a3 3 0 0 1-3 3H3"/>',
-    "views": '<path d="M4 20V10"/><path d="M10 20V4"/><path d="M16 20v-7"/><path d="M22 20H2"/>',
-    "globe": '<circle cx="12" cy="12" r="9"/><path d="M3 12h18"/><path d="M12 3a14 14 0 0 1 0 18a14 14 0 0 1 0-18"/>',
-    "flag": '<path d="M4 22V4"/><path d="M4 4h13l-2 4 2 4H4"/>',
-    "not_recommended": '<circle cx="12" cy="12" r="9"/><path d="M8 8l8 8"/><path d="M16 8l-8 8"/>',
-}
 
 
 def _ring_avatar(name: str, size: int = 36) -> str:
@@ -156,7 +133,7 @@ def _instagram(case: Case, look: PlatformLook, when: str) -> str:
         + f"{_complaint(case, ';display:inline')}"
         + f'<div style="{_MUTED};margin-top:4px;display:flex;gap:14px"><span>{when}</span>'
         + "<strong>Reply</strong></div></div>"
-        + f'<div style="color:#8e8e8e">{_icon("heart", 14)}</div></div>'
+        + f'<div style="color:#8e8e8e">{icon_html("heart", 14, "#8e8e8e")}</div></div>'
     )
 
 
@@ -167,14 +144,14 @@ def _facebook_comment(case: Case, look: PlatformLook, when: str) -> str:
     actions = (
         '<div style="display:flex;justify-content:space-around;border-top:1px solid #ced0d4;'
         'border-bottom:1px solid #ced0d4;margin:10px 0;padding:4px 0;color:#65676b;font-weight:600;font-size:0.9em">'
-        f"<span>{_icon('like', 16)} Like</span><span>{_icon('comment', 16)} Comment</span>"
-        f"<span>{_icon('share', 16)} Share</span></div>"
+        f"<span>{icon_html('like', 16, '#65676b')} Like</span><span>{icon_html('comment', 16, '#65676b')} Comment</span>"
+        f"<span>{icon_html('share', 16, '#65676b')} Share</span></div>"
     )
     return (
         f'<div style="display:flex;gap:10px;align-items:center">{_avatar(post.brand, look.accent, 40)}<div>'
         f"<strong>{esc(post.brand)}</strong>"
         + (f' <span style="{_MUTED}">{esc(post.brand_handle)}</span>' if post.brand_handle else "")
-        + f'<div style="{_MUTED}">{_icon("globe", 12)}</div></div></div>'
+        + f'<div style="{_MUTED}">{icon_html("globe", 12, "#65676b")}</div></div></div>'
         + brand_post
         + actions
         + f'<div style="display:flex;gap:8px;align-items:flex-start">{_avatar(customer, "#8a8a8a", 32)}<div>'
@@ -193,7 +170,7 @@ def _facebook_review(case: Case, look: PlatformLook, when: str) -> str:
         f'<div style="display:flex;gap:10px;align-items:flex-start">{_avatar(customer, "#8a8a8a", 40)}'
         f'<div style="flex:1"><div><strong>{esc(customer)}</strong>'
         + (f' <span style="{_MUTED}">{esc(handle)}</span>' if handle else "")
-        + f'</div><div style="{_MUTED}"><span style="color:#e41e3f">{_icon("not_recommended", 13)}</span> '
+        + f'</div><div style="{_MUTED}">{icon_html("not_recommended", 13, "#e41e3f")} '
         f"Doesn't recommend <strong>{esc(post.brand)}</strong> · {when}</div>"
         + f"{_complaint(case)}"
         + _icons(("like", "comment", "share"), "#65676b", 16)
@@ -232,8 +209,8 @@ def _review_site(case: Case, look: PlatformLook, when: str) -> str:
         f"<strong>{esc(customer)}</strong>{_muted_handle(handle)}"
         f'<div style="{_MUTED}">Reviewed {when}</div></div></div>'
         f"{_complaint(case, ';margin-top:8px')}"
-        f'<div style="{_MUTED};display:flex;gap:16px;margin-top:8px"><span>{_icon("like", 14)} Useful</span>'
-        f"<span>{_icon('share', 14)} Share</span><span>{_icon('flag', 14)} Report</span></div>"
+        f'<div style="{_MUTED};display:flex;gap:16px;margin-top:8px"><span>{icon_html("like", 14, "#737373")} Useful</span>'
+        f"<span>{icon_html('share', 14, '#737373')} Share</span><span>{icon_html('flag', 14, '#737373')} Report</span></div>"
     )
 
 
