@@ -1,6 +1,6 @@
 """The coach's word counts; per-user preferences; inbox read marks.
 
-1. Score of record (docs/decisions/0004): ``attempts.score``/``passed`` and ``attempt_scores.score`` become the
+1. Score of record (docs/decisions/0005): ``attempts.score``/``passed`` and ``attempt_scores.score`` become the
    score of record, and the machine's grade moves beside them (``machine_score``, ``machine_passed``,
    ``attempt_scores.machine_score``), filled from today's values. Attempts a coach has already reviewed get
    their latest review applied, as the app now does at review time; a reviewed overall passes at the pass mark

@@ -1,7 +1,7 @@
 """A trainee's printable progress report: one self-contained HTML page styled for print (A4).
 
 HR downloads it from the dashboard (a trainee from "My progress") and prints it or saves it as PDF from the
-browser, which has the fonts for every language the cases and names are written in (docs/decisions/0006).
+browser, which has the fonts for every language the cases and names are written in (docs/decisions/0007).
 It holds the summary, the score over time (an inline SVG chart), first / best / latest per case, each
 principle's average and every attempt, with the score of record (a coach's review where there is one, the
 machine's beside it). Every text from people (names, case titles, comments) is escaped; nothing is fetched.

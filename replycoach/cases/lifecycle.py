@@ -1,7 +1,7 @@
 """A case's life: draft -> published -> retired (and back), recorded in the case file itself.
 
 The case file is the source of truth for a case and is versioned (``.history/``), so its status lives there
-too: ``status`` plus ``status_history`` (who changed it, when). See docs/decisions/0005. Changing the status
+too: ``status`` plus ``status_history`` (who changed it, when). See docs/decisions/0006. Changing the status
 edits the YAML *text* (two top-level keys) rather than re-dumping it, so the author's comments and layout stay.
 Pure functions; the studio page saves the result with ``save_case_text``.
 """

@@ -109,7 +109,7 @@ class Platform(StrEnum):
 
 
 class CaseStatus(StrEnum):
-    """Where a case is in its life: only published cases reach trainees (docs/decisions/0005)."""
+    """Where a case is in its life: only published cases reach trainees (docs/decisions/0006)."""
 
     draft = "draft"  # being written: coaches see it in the studio, trainees never
     published = "published"  # live: in the trainees' case list, assignable

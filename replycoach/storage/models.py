@@ -91,7 +91,7 @@ class AttemptRow(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime())
     submitted_at: Mapped[datetime] = mapped_column(DateTime())
     response_seconds: Mapped[float] = mapped_column(Float)
-    # The score of record: the machine's, or the latest coach review's once there is one (decision 0004).
+    # The score of record: the machine's, or the latest coach review's once there is one (decision 0005).
     score: Mapped[float] = mapped_column(Float)
     passed: Mapped[bool] = mapped_column(Boolean)
     # The machine's grade, never changed after the attempt is stored (server defaults: see UserRow.time_zone).
