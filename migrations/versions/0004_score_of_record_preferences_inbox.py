@@ -8,6 +8,8 @@
 2. Reviews keep the case hash and grader version of the attempt they judged (filled from the attempts).
 3. Users get a time zone (IANA name, default UTC) and a UI language (default en).
 4. ``inbox_reads``: which derived inbox items each user has read.
+5. ``ix_attempts_review_queue``: the review queue's order (flagged first, then the oldest) as an index, so the
+   queue and the coaches' inbox read the first unreviewed attempts instead of sorting them all.
 
 SQLite adds a NOT NULL column only with a default, and ``attempts`` and ``users`` are never rebuilt (dropping a
 parent table would cascade-delete its children): their new columns come with server defaults. ``reviews`` has
@@ -62,6 +64,8 @@ def upgrade() -> None:
 
     _apply_latest_reviews(attempts, scores, reviews)
 
+    op.create_index("ix_attempts_review_queue", "attempts", ["needs_review", "submitted_at", "id"])
+
     op.create_table(
         "inbox_reads",
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -101,6 +105,7 @@ def _apply_latest_reviews(attempts, scores, reviews) -> None:
 
 def downgrade() -> None:
     op.drop_table("inbox_reads")
+    op.drop_index("ix_attempts_review_queue", table_name="attempts")
     attempts = sa.table("attempts", sa.column("score"), sa.column("passed"), sa.column("machine_score"),
                         sa.column("machine_passed"))  # fmt: skip
     scores = sa.table("attempt_scores", sa.column("score"), sa.column("machine_score"))

@@ -840,13 +840,21 @@ class Store:
         """Attempts without a review, those marked ``needs_review`` first, then the oldest. Coaches and
         admins only. ``lost_points_on``: only attempts the machine scored below ``LOST_BELOW`` on that
         principle (to review one principle at a time)."""
-        return self._attempt_list(self._review_queue(viewer, flt, lost_points_on).limit(limit))
+        queue = self._review_queue(viewer, flt, lost_points_on)
+        oldest_first = (AttemptRow.submitted_at, AttemptRow.id)
+        # Two reads in ix_attempts_review_queue's order (flagged, then the rest) instead of sorting them all.
+        with self._reading() as s:
+            rows = list(s.scalars(queue.where(AttemptRow.needs_review.is_(True)).order_by(*oldest_first).limit(limit)))
+            if len(rows) < limit:
+                rest = queue.where(AttemptRow.needs_review.is_(False)).order_by(*oldest_first)
+                rows += list(s.scalars(rest.limit(limit - len(rows))))
+            return self._attempt_values(s, rows)
 
     def count_review_queue(
         self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, lost_points_on: str | None = None
     ) -> int:
         """How many attempts ``review_queue`` holds (without its limit)."""
-        stmt = self._review_queue(viewer, flt, lost_points_on).order_by(None)
+        stmt = self._review_queue(viewer, flt, lost_points_on)
         with self._reading() as s:
             return int(s.scalar(select(func.count()).select_from(stmt.subquery())))
 
@@ -860,7 +868,7 @@ class Store:
                     sc.attempt_id == AttemptRow.id, sc.principle == lost_points_on, sc.machine_score < LOST_BELOW
                 )
             )
-        return stmt.order_by(AttemptRow.needs_review.desc(), AttemptRow.submitted_at, AttemptRow.id)
+        return stmt
 
     def _attempt_list(self, stmt) -> list[Attempt]:
         with self._reading() as s:

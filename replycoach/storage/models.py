@@ -77,6 +77,9 @@ class AttemptRow(Base):
         Index("ix_attempts_submitted_at", "submitted_at"),
         Index("ix_attempts_team_id_submitted_at", "team_id", "submitted_at"),
         Index("ix_attempts_parent_id", "parent_id"),
+        # The review queue (flagged ones first, each group oldest first): it reads the first unreviewed rows in
+        # index order instead of sorting every attempt (migration 0004).
+        Index("ix_attempts_review_queue", "needs_review", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
