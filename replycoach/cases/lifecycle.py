@@ -9,6 +9,7 @@ Pure functions; the studio page saves the result with ``save_case_text``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from replycoach.cases.lint import LintWarning, publish_blockers
@@ -34,6 +35,11 @@ class StatusChangeRefused(ValueError):
     def __init__(self, message: str, blockers: list[LintWarning] | None = None) -> None:
         super().__init__(message)
         self.blockers = blockers or []
+
+
+def published_cases(cases: Mapping[str, Case]) -> dict[str, Case]:
+    """The published cases: the only ones a trainee sees, opens, is assigned or is pointed at."""
+    return {case_id: case for case_id, case in cases.items() if case.is_published}
 
 
 def saving_problems(case: Case) -> list[LintWarning]:

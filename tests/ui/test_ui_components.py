@@ -175,3 +175,11 @@ def test_each_platform_looks_like_itself(library, platform, marks):
     others = {"instagram_comment", "facebook_comment", "facebook_review", "twitter", "review_site"} - {platform}
     assert all(f'data-platform="{other}"' not in out for other in others)
     assert "found a hole under the arm" in _visible_text(out) and "Maria Weber" in _visible_text(out)
+
+
+def test_bars_show_the_coachs_score_with_the_machines_struck_through():
+    grade = {"principles": {"apology": {"score": 0.2}, "empathy": {"score": 0.9}}, "weights": {}}
+    out = principle_bars_html(grade, coach={"apology": 0.75})
+    rows = {re.search(r'data-principle="(\w+)"', row).group(1): row for row in out.split('class="rc-bar"')[1:]}
+    assert ">75 <s" in rows["apology"] and ">20</s>" in rows["apology"]
+    assert "<s" not in rows["empathy"] and ">90<" in rows["empathy"]

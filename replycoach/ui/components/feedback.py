@@ -11,6 +11,7 @@ caps and the stretch: what exists is explained).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import streamlit as st
@@ -23,6 +24,8 @@ from replycoach.ui.components.coaching import caps_html, diff_html, explanation_
 from replycoach.ui.components.evidence import highlight_html, legend_html, spans_from_grade
 from replycoach.ui.components.scores import overall_html, principle_bars_html
 from replycoach.ui.components.text import LANGUAGE_NAMES, esc, md_text, minutes_label
+
+log = logging.getLogger(__name__)
 
 
 def principle_title(pid: str) -> str:
@@ -147,8 +150,12 @@ def _next_steps(case: Case | None, grade: dict):
 
 
 def _show_rewrite(attempt: Attempt, rewrite: Callable[[], Rewrite | None]) -> None:
-    with st.spinner("Looking for a better version of your reply…"):
-        suggestion = rewrite()
+    try:
+        with st.spinner("Looking for a better version of your reply…"):
+            suggestion = rewrite()
+    except Exception:  # an optional extra: the feedback above stands without it
+        log.exception("the suggested rewrite of attempt %s failed", attempt.id)
+        return
     if suggestion is None:
         return
     st.markdown("**A suggested rewrite of your reply**")

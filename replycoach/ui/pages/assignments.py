@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from replycoach.cases.lifecycle import published_cases
 from replycoach.localtime import local_text, local_today
 from replycoach.storage.types import AssignmentStatus, Role, StorageError
 from replycoach.ui import services, session
 from replycoach.ui.components.text import md_text
-from replycoach.ui.pages.practice import live_cases
 
 _DONE = "assignments_done"
 _CONFIRM = "assignments_confirm_remove"
@@ -26,7 +26,7 @@ def render() -> None:
         st.success(md_text(st.session_state.pop(_DONE)))
     today = local_today(user.time_zone)
 
-    cases = sorted(live_cases(library).values(), key=lambda c: c.title.lower())
+    cases = sorted(published_cases(library.cases).values(), key=lambda c: c.title.lower())
     trainees = [t for t in store.list_users(role=Role.trainee) if t.active]
     names = {t.username: t.display_name for t in trainees}
     teams = store.list_teams()

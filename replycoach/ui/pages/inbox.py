@@ -10,13 +10,14 @@ from datetime import datetime
 import streamlit as st
 
 from replycoach import inbox as inbox_domain
+from replycoach.cases.lifecycle import published_cases
 from replycoach.cases.models import Case
 from replycoach.localtime import local_text, local_today
 from replycoach.storage.types import User
 from replycoach.ui import services, session
 from replycoach.ui.components.text import md_text
 from replycoach.ui.navigation import ASSIGNMENTS, PRACTICE, REVIEW, switch_to
-from replycoach.ui.pages.practice import CASE_PARAM, LANGUAGE_PARAM, live_cases
+from replycoach.ui.pages.practice import CASE_PARAM, LANGUAGE_PARAM
 from replycoach.ui.session import ATTEMPT_PARAM
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ REVIEW_OPEN = "review_open"
 def _inbox(user: User) -> inbox_domain.Inbox:
     library = services.get_library()
     return inbox_domain.inbox_for(
-        services.get_store(), user, live_case_ids=live_cases(library), today=local_today(user.time_zone)
+        services.get_store(), user, live_case_ids=published_cases(library.cases), today=local_today(user.time_zone)
     )
 
 

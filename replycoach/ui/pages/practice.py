@@ -15,6 +15,7 @@ from datetime import date
 import streamlit as st
 
 from replycoach import practice
+from replycoach.cases.lifecycle import published_cases
 from replycoach.cases.models import HANDLING_LABELS, LANGUAGES, Case, Difficulty, Handling, Negativity
 from replycoach.config import get_settings
 from replycoach.localtime import local_today
@@ -27,15 +28,14 @@ from replycoach.ui.components.text import LANGUAGE_NAMES, md_text, minutes_label
 
 _DIFFICULTY_ORDER = {d.value: i for i, d in enumerate(Difficulty)}
 _CUSTOMER_MESSAGES = "practice_customer_messages"
-
-
+#: A link to a case: ``?case=ID&lang=xx`` (the inbox uses it).
 CASE_PARAM, LANGUAGE_PARAM = "case", "lang"
 
 
 def render() -> None:
     user = session.require("practice")
     library = services.get_library()
-    live = live_cases(library)
+    live = published_cases(library.cases)
     if not _opened_from_link(live):
         return
     attempt_id = session.shown_attempt_id()
@@ -50,11 +50,6 @@ def render() -> None:
         session.close_case()
         st.warning("That case is no longer offered.")
     _case_list(user, live)
-
-
-def live_cases(library) -> dict[str, Case]:
-    """The published cases: the only ones a trainee sees, opens or is pointed at."""
-    return {case_id: case for case_id, case in library.cases.items() if case.is_published}
 
 
 def _opened_from_link(live: dict[str, Case]) -> bool:
