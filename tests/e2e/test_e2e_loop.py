@@ -15,7 +15,10 @@ from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
-WEAK_REPLY = "Thanks for your feedback. We will look into it."
+WEAK_REPLY = (
+    "Thanks for telling us about the prices. You should compare prices before you buy. "
+    "The Sale section has boots from 49 euros."
+)
 COACH_SCORE = 88
 
 
@@ -77,9 +80,13 @@ def test_assign_answer_rewrite_review_and_report(browser, app_url):
     trainee.locator(".rc-diff").wait_for(timeout=90_000)  # the suggested rewrite of the trainee's own reply
     assert trainee.locator(".rc-diff del, .rc-diff ins").count() >= 1
     assert trainee.locator(".rc-next-steps li").count() >= 1
-    assert trainee.locator(".rc-model").count() == 1 and trainee.locator(".rc-real").count() == 1
+    trainee.locator(".rc-model").wait_for()  # the model answer beside the real brand's reply
+    assert trainee.locator(".rc-real").count() == 1
+    assert "You should compare prices" in trainee.locator(".rc-diff del").first.inner_text()  # the lecture goes
+    assert "The Sale section has boots from 49 euros." in trainee.locator(".rc-diff").inner_text()  # the rest stays
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "trainee-coaching.png"
+    trainee.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")  # the page has settled
     trainee.locator(".rc-overall").scroll_into_view_if_needed()
     trainee.screenshot(path=str(shot), full_page=True)
     if os.environ.get("REPLYCOACH_UPDATE_SCREENSHOT") == "1":  # refresh the README's picture on request only
