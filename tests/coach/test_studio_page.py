@@ -302,7 +302,7 @@ def test_translations_are_edited_in_the_form(studio, coach_env):
     assert any("Valid case" in s.value for s in studio.success)
 
     studio.text_input(key="studio_f_tr_ru_title").set_value("").run()  # a required field emptied: explained
-    assert any("translations ==> ru ==> title" in e.value for e in studio.error)
+    assert any("translations ==> ru ==> title" in shown(e.value) for e in studio.error)
 
 
 def test_the_try_out_starts_from_each_cases_expected_handling(studio, coach_env):

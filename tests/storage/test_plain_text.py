@@ -57,7 +57,7 @@ def test_the_facade_refuses_control_characters_in_every_text_it_stores(store, ol
     coach = store.add_user("coach", PASSWORD, Role.coach)
     attempt = store.add_attempt(new_attempt(olga))
     with pytest.raises(ValueError, match="The comment contains a control character"):
-        store.add_review(attempt.id, coach, scores={}, overall=50.0, comment=f"Good{char}")
+        store.add_review(attempt.id, coach, scores={}, overall=50.0, comment=f"Good{char}", pass_mark=70)
     assert [u.username for u in store.list_users()] == ["coach", "olga"]
     assert store.find_user("olga").team == "Store A"
     assert store.get_attempt(attempt.id, coach).review is None
