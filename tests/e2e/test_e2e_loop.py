@@ -1,6 +1,8 @@
 """The practice and coaching loop in a real browser: a coach assigns a case, the trainee finds it in the inbox,
 answers and sees the suggested rewrite as a diff; the coach reviews it from the queue with "save and next";
-HR sees the coach's score in the dashboard and in the CSV export."""
+HR sees the coach's score in the dashboard and in the CSV export. The trainee is one of its own, in a team of
+its own, so the other end-to-end tests' attempts (the server is shared) never mix in: the coach and HR filter
+by that team, as they would."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
+TRAINEE, PASSWORD, NAME, TEAM = "lena.loop", "lena-loop-password-1", "Lena Loop", "Loop Team"
 WEAK_REPLY = (
     "Thanks for telling us about the prices. You should compare prices before you buy. "
     "The Sale section has boots from 49 euros."
@@ -46,7 +49,10 @@ def _icon_is_drawn(page, selector: str) -> bool:
     return shot.getextrema()[0] < 120
 
 
-def test_assign_answer_rewrite_review_and_report(browser, app_url):
+def test_assign_answer_rewrite_review_and_report(browser, app_url, app_store):
+    from replycoach.storage.types import Role
+
+    app_store.add_user(TRAINEE, PASSWORD, Role.trainee, display_name=NAME, team=TEAM)
     coach = browser.new_context(viewport={"width": 1400, "height": 1500}).new_page()
     trainee = browser.new_context(viewport={"width": 1400, "height": 1800}).new_page()
     hr = browser.new_context(viewport={"width": 1400, "height": 1500}, accept_downloads=True).new_page()
@@ -58,12 +64,12 @@ def test_assign_answer_rewrite_review_and_report(browser, app_url):
     _nav(coach, "Assignments")
     coach.get_by_text("Assign a case").wait_for()
     _choose(coach, "assign_case", "price-complaint")
-    _choose(coach, "assign_user", "Tanja")
+    _choose(coach, "assign_user", NAME)
     coach.locator(".st-key-assign_submit button").click()
     coach.get_by_text("Assigned").first.wait_for()
 
     # the trainee finds it in the inbox and opens it from there
-    sign_in(trainee, app_url, "trainee")
+    sign_in(trainee, app_url, TRAINEE, password=PASSWORD)
     _nav(trainee, "Inbox (1)")
     trainee.get_by_text("New assignment:").wait_for()
     trainee.locator('[class*="st-key-inbox_assignment"] button').filter(has_text="Open").click()
@@ -94,6 +100,10 @@ def test_assign_answer_rewrite_review_and_report(browser, app_url):
 
     # the coach reviews it from the queue and moves on with "save and next"
     _nav(coach, "Review queue")
+    coach.get_by_text("Filter the queue").click()
+    _choose(coach, "review_f_teams", TEAM)
+    coach.keyboard.press("Escape")
+    coach.get_by_text("1 attempt(s) waiting for review").wait_for()
     coach.get_by_text("Your review").wait_for()
     coach.get_by_role("button", name="Start from the machine's scores").click()
     overall = coach.get_by_label("Your overall score (0-100)")
@@ -107,25 +117,24 @@ def test_assign_answer_rewrite_review_and_report(browser, app_url):
     coach.get_by_text("it is now the score that counts").wait_for()
     coach.get_by_text("The queue is empty now.").wait_for()  # save and next: nothing was left after it
 
-    # the trainee sees the coach's score in place of the machine's
+    # the trainee sees the coach's score in place of the machine's (a reload keeps them signed in)
     trainee.reload()
-    trainee.get_by_role("textbox", name="Username").fill("trainee")
-    trainee.get_by_role("textbox", name="Password").fill("trainee-demo")
-    trainee.get_by_role("button", name="Sign in").click()
     trainee.locator(".rc-overall").wait_for()
     assert trainee.locator(".rc-overall").inner_text() == str(COACH_SCORE)
     assert trainee.locator(".rc-machine-overall").inner_text() == str(machine)
 
     # HR sees the reviewed score in the dashboard and in the export
     sign_in(hr, app_url, "hr")
+    _choose(hr, "dash_teams", TEAM)
+    hr.keyboard.press("Escape")
     figure = hr.locator('[data-testid="stMetric"]').filter(has_text="Average score")
-    figure.wait_for()
-    assert figure.inner_text().split()[-1] == str(COACH_SCORE)
+    expect(figure).to_contain_text(str(COACH_SCORE))
+    hr.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")  # the filtered page has settled
     with hr.expect_download() as download:
         hr.locator(".st-key-dash_csv button").click()
     with open(download.value.path(), encoding="utf-8-sig") as exported:
         rows = list(csv.DictReader(exported))
-    (row,) = [r for r in rows if r["case_id"] == "price-complaint"]
+    (row,) = rows  # the team's one attempt
     assert (float(row["score"]), float(row["machine_score"])) == (COACH_SCORE, machine)
     assert row["reviewed_by"] == "Clara Coach" and row["handling"] == "public_reply"
     for tab in (coach, trainee, hr):

@@ -114,6 +114,7 @@ def test_the_coach_sees_the_case_in_the_studio_and_the_reply_in_the_review_queue
 
     page.goto(f"{app_url}/studio")
     _settle(page)
+    page.get_by_text("Preview and try a reply").wait_for()  # drawn to the end: a later rerun would close the list
     page.locator(".st-key-studio_pick").click()
     page.get_by_role("option", name=re.compile("outside-links.yaml")).click()
     page.get_by_text("key_facts[0] (late-order)").wait_for()  # the lint warning quoting the cues

@@ -93,7 +93,7 @@ def render() -> None:
         done = " · reviewed" if a.review else ""
         turn = " · answer to the follow-up" if a.turn > 1 else ""
         title = case.title if case else a.case_id
-        return f"{flag}#{a.id} · {a.display_name} · {title}{turn} · {a.score:.0f}{done}"
+        return f"{flag}#{a.id} · {a.display_name} ({a.username}) · {title}{turn} · {a.score:.0f}{done}"
 
     attempt_id = st.selectbox("Attempt", options, format_func=label, key=_PICK)
     try:
