@@ -37,6 +37,21 @@ def _nav(page, title: str) -> None:
     page.locator(f'[data-testid="stSidebarNavLink"]:has(span[label^="{title}"])').click()
 
 
+def _download(page, button: str) -> str:
+    """Click a download button and return the file's path. A click that lands while the page is still being
+    redrawn (a busy machine) can be lost: try again a few times before failing."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(3):
+        try:
+            with page.expect_download(timeout=30_000) as download:
+                page.locator(button).click()
+            return download.value.path()
+        except PlaywrightTimeout:
+            page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+    raise AssertionError(f"no download from {button}")
+
+
 def _icon_is_drawn(page, selector: str) -> bool:
     """The element has a size and holds dark pixels (an empty box from a missing font is light or absent)."""
     from PIL import Image
@@ -130,9 +145,7 @@ def test_assign_answer_rewrite_review_and_report(browser, app_url, app_store):
     figure = hr.locator('[data-testid="stMetric"]').filter(has_text="Average score")
     expect(figure).to_contain_text(str(COACH_SCORE))
     hr.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")  # the filtered page has settled
-    with hr.expect_download() as download:
-        hr.locator(".st-key-dash_csv button").click()
-    with open(download.value.path(), encoding="utf-8-sig") as exported:
+    with open(_download(hr, ".st-key-dash_csv button"), encoding="utf-8-sig") as exported:
         rows = list(csv.DictReader(exported))
     (row,) = rows  # the team's one attempt
     assert (float(row["score"]), float(row["machine_score"])) == (COACH_SCORE, machine)
