@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from replycoach.i18n import N_
+
 if TYPE_CHECKING:
     from grading import Grade
     from replycoach.cases.models import Case
@@ -19,21 +21,21 @@ if TYPE_CHECKING:
 MAX_STEPS = 2
 #: A principle that lost fewer points than this is not worth a step.
 MIN_POINTS = 1.0
-#: What to do when a principle falls short and the grader gave no tip, as whole sentences.
+#: What to do when a principle falls short and the grader gave no tip, as whole sentences (translated where shown).
 ACTIONS = {
-    "empathy": "Say in your own words how this felt for the customer and why it matters to them.",
-    "apology": "Apologise plainly for what went wrong, without 'if' or 'for any inconvenience'.",
-    "no_script": "Talk about this customer's problem in your own voice instead of stock phrases.",
-    "concrete_promise": "Say exactly what you will do and by when.",
-    "timing": "Answer sooner: within the target time the clock shows.",
-    "personalization": "Address the customer by their first name.",
-    "remedy": "Offer a fix, a replacement, a refund or an alternative, or ask what would make it right.",
-    "no_blame": "Take out anything that blames, lectures or mocks the customer.",
-    "gratitude": "Thank the customer for telling you.",
-    "private_channel": "Ask the customer to continue in private messages or by e-mail for the details.",
-    "ownership": "Admit the mistake and say briefly why it happened.",
-    "handling": "Choose the handling this kind of comment calls for.",
-    "concise": "Keep it short: cut what does not help the customer.",
+    "empathy": N_("Say in your own words how this felt for the customer and why it matters to them."),
+    "apology": N_("Apologise plainly for what went wrong, without 'if' or 'for any inconvenience'."),
+    "no_script": N_("Talk about this customer's problem in your own voice instead of stock phrases."),
+    "concrete_promise": N_("Say exactly what you will do and by when."),
+    "timing": N_("Answer sooner: within the target time the clock shows."),
+    "personalization": N_("Address the customer by their first name."),
+    "remedy": N_("Offer a fix, a replacement, a refund or an alternative, or ask what would make it right."),
+    "no_blame": N_("Take out anything that blames, lectures or mocks the customer."),
+    "gratitude": N_("Thank the customer for telling you."),
+    "private_channel": N_("Ask the customer to continue in private messages or by e-mail for the details."),
+    "ownership": N_("Admit the mistake and say briefly why it happened."),
+    "handling": N_("Choose the handling this kind of comment calls for."),
+    "concise": N_("Keep it short: cut what does not help the customer."),
 }
 
 
@@ -78,4 +80,4 @@ def _action(case: Case | None, grade: Grade, pid: str) -> str:
         return pg.tip
     if pid == "personalization" and case is not None and case.customer_name:
         return f"Address the customer by name: {case.customer_name}."
-    return ACTIONS.get(pid, "Work on this principle.")
+    return ACTIONS.get(pid, N_("Work on this principle."))

@@ -7,29 +7,30 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+from replycoach.i18n import N_
 from replycoach.storage.types import Role
 
 
 @dataclass(frozen=True)
 class PageSpec:
     module: str  # module under replycoach.ui.pages with a render() function
-    title: str
+    title: str  # in English, the message id of its translation (the app shows it translated)
     icon: str
     url_path: str
-    section: str
+    section: str  # ditto
 
 
-PRACTICE = PageSpec("practice", "Practice", ":material/edit_note:", "practice", "Practice")
-PROGRESS = PageSpec("progress", "My progress", ":material/trending_up:", "progress", "Practice")
-INBOX = PageSpec("inbox", "Inbox", ":material/inbox:", "inbox", "You")
-PREFERENCES = PageSpec("preferences", "My settings", ":material/tune:", "settings", "You")
-STUDIO = PageSpec("studio", "Case studio", ":material/edit_document:", "studio", "Coach")
-REVIEW = PageSpec("review", "Review queue", ":material/rate_review:", "review", "Coach")
-CALIBRATION = PageSpec("calibration", "Calibration", ":material/balance:", "calibration", "Coach")
-ASSIGNMENTS = PageSpec("assignments", "Assignments", ":material/assignment:", "assignments", "Coach")
-DASHBOARD = PageSpec("dashboard", "HR dashboard", ":material/monitoring:", "dashboard", "HR")
-ADMIN_USERS = PageSpec("admin_users", "Users", ":material/manage_accounts:", "users", "Admin")
-SETTINGS = PageSpec("about", "About & status", ":material/info:", "about", "Help")
+PRACTICE = PageSpec("practice", N_("Practice"), ":material/edit_note:", "practice", N_("Practice"))
+PROGRESS = PageSpec("progress", N_("My progress"), ":material/trending_up:", "progress", N_("Practice"))
+INBOX = PageSpec("inbox", N_("Inbox"), ":material/inbox:", "inbox", N_("You"))
+PREFERENCES = PageSpec("preferences", N_("My settings"), ":material/tune:", "settings", N_("You"))
+STUDIO = PageSpec("studio", N_("Case studio"), ":material/edit_document:", "studio", N_("Coach"))
+REVIEW = PageSpec("review", N_("Review queue"), ":material/rate_review:", "review", N_("Coach"))
+CALIBRATION = PageSpec("calibration", N_("Calibration"), ":material/balance:", "calibration", N_("Coach"))
+ASSIGNMENTS = PageSpec("assignments", N_("Assignments"), ":material/assignment:", "assignments", N_("Coach"))
+DASHBOARD = PageSpec("dashboard", N_("HR dashboard"), ":material/monitoring:", "dashboard", N_("HR"))
+ADMIN_USERS = PageSpec("admin_users", N_("Users"), ":material/manage_accounts:", "users", N_("Admin"))
+SETTINGS = PageSpec("about", N_("About & status"), ":material/info:", "about", N_("Help"))
 
 PAGES_BY_ROLE: dict[Role, tuple[PageSpec, ...]] = {
     Role.trainee: (PRACTICE, PROGRESS, INBOX, PREFERENCES, SETTINGS),

@@ -78,6 +78,11 @@ def current_user() -> User | None:
     return None
 
 
+def signed_in_user() -> User | None:
+    """The user ``current_user()`` checked in this rerun (no database read); None before that or when nobody is."""
+    return st.session_state.get(_USER_KEY)
+
+
 def client() -> str:
     """Where this browser connects from, for the sign-in throttle (see ``replycoach.ui.clients``)."""
     peer = st.context.ip_address

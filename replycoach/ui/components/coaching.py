@@ -9,6 +9,7 @@ from collections.abc import Callable
 from replycoach.coaching import NextStep, OverallExplanation
 from replycoach.ui.components.evidence import LOST
 from replycoach.ui.components.text import esc
+from replycoach.ui.i18n import _, tip_text
 
 _BOX = "font-family:system-ui,sans-serif;border-radius:8px;padding:10px 12px;line-height:1.5"
 
@@ -23,9 +24,9 @@ def caps_html(explanation: OverallExplanation, title_of: Callable[[str], str]) -
         )
         rows.append(
             f'<div class="rc-cap" data-principle="{esc(cap.principle)}">'
-            f"<strong>The overall was capped at {cap.limit:.0f}.</strong> "
-            f"Reason: {esc(cap.reason)} ({esc(title_of(cap.principle))})."
-            + (f" The words that triggered it:{words}" if words else "")
+            f"<strong>{esc(_('The overall was capped at {limit}.').format(limit=f'{cap.limit:.0f}'))}</strong> "
+            + esc(_("Reason: {reason} ({principle}).").format(reason=cap.reason, principle=title_of(cap.principle)))
+            + (" " + esc(_("The words that triggered it:")) + words if words else "")
             + "</div>"
         )
     return f'<div class="rc-caps" style="{_BOX};background:#fdecea;border:1px solid #f5c2c0">{"".join(rows)}</div>'
@@ -42,41 +43,56 @@ def explanation_html(explanation: OverallExplanation, title_of: Callable[[str], 
     )
     table = (
         '<table class="rc-explain" style="border-collapse:collapse;font-family:system-ui,sans-serif;width:100%">'
-        '<thead><tr style="color:#555;text-align:left"><th>Principle</th><th style="text-align:right">Weight '
-        '(points of 100)</th><th style="text-align:right">Score</th><th style="text-align:right">Points earned</th>'
+        f'<thead><tr style="color:#555;text-align:left"><th>{esc(_("Principle"))}</th><th style="text-align:right">'
+        f'{esc(_("Weight (points of 100)"))}</th><th style="text-align:right">{esc(_("Score"))}</th>'
+        f'<th style="text-align:right">{esc(_("Points earned"))}</th>'
         f"</tr></thead><tbody>{rows}</tbody>"
-        f'<tfoot><tr style="font-weight:600"><td>Weighted points</td><td style="text-align:right">100</td><td></td>'
+        f'<tfoot><tr style="font-weight:600"><td>{esc(_("Weighted points"))}</td><td style="text-align:right">100</td>'
+        "<td></td>"
         f'<td style="text-align:right" class="rc-weighted-points">{explanation.weighted_points:.1f}</td></tr></tfoot>'
         "</table>"
     )
     lines = [
-        "Each principle that applies counts with its weight. The weights of those that apply add up to 100 "
-        "points, and each principle earns its points in proportion to its score."
+        _(
+            "Each principle that applies counts with its weight. The weights of those that apply add up to 100 "
+            "points, and each principle earns its points in proportion to its score."
+        )
     ]
     if explanation.not_applicable:
         names = ", ".join(title_of(p) for p in explanation.not_applicable)
-        lines.append(f"These principles do not apply to this case or reply and are left out: {esc(names)}.")
+        lines.append(
+            _("These principles do not apply to this case or reply and are left out: {names}.").format(names=names)
+        )
     if explanation.stretched is not None and round(explanation.stretched) != round(explanation.weighted_points):
         lines.append(
-            f"The grader stretches the weighted points so that strong and weak replies stand further apart: "
-            f"{explanation.weighted_points:.1f} points become an overall of {explanation.stretched:.0f}."
+            _(
+                "The grader stretches the weighted points so that strong and weak replies stand further apart: "
+                "{points} points become an overall of {overall}."
+            ).format(points=f"{explanation.weighted_points:.1f}", overall=f"{explanation.stretched:.0f}")
         )
     for cap in explanation.caps:
-        lines.append(f"A severe fault then capped the overall at {cap.limit:.0f} ({esc(title_of(cap.principle))}).")
-    lines.append(f"The machine's overall: {explanation.overall:.0f}.")
-    text = "".join(f'<p style="margin:6px 0">{line}</p>' for line in lines)
+        lines.append(
+            _("A severe fault then capped the overall at {limit} ({principle}).").format(
+                limit=f"{cap.limit:.0f}", principle=title_of(cap.principle)
+            )
+        )
+    lines.append(_("The machine's overall: {overall}.").format(overall=f"{explanation.overall:.0f}"))
+    text = "".join(f'<p style="margin:6px 0">{esc(line)}</p>' for line in lines)
     return f'<div style="font-family:system-ui,sans-serif">{table}{text}</div>'
 
 
-def next_steps_html(steps: list[NextStep], title_of: Callable[[str], str]) -> str:
-    """ "Try this next": the one or two changes that raise the grade most."""
+def next_steps_html(steps: list[NextStep], title_of: Callable[[str], str], reply_language: str | None = None) -> str:
+    """ "Try this next": the one or two changes that raise the grade most (a grader's tip in the language of
+    the reply, ``reply_language``)."""
     items = "".join(
         f'<li class="rc-step" data-principle="{esc(step.principle)}"><strong>{esc(title_of(step.principle))}.</strong> '
-        f"{esc(step.action)} "
+        f"{esc(action_text(step.action, reply_language))} "
         + (
-            f'<span style="color:#555">This held the overall at {step.cap:.0f}.</span>'
+            f'<span style="color:#555">{esc(_("This held the overall at {limit}.").format(limit=f"{step.cap:.0f}"))}'
+            "</span>"
             if step.cap is not None
-            else f'<span style="color:#555">Worth up to {step.points:.0f} points.</span>'
+            else f'<span style="color:#555">{esc(_("Worth up to {points} points.").format(points=f"{step.points:.0f}"))}'
+            "</span>"
         )
         + "</li>"
         for step in steps
@@ -85,6 +101,12 @@ def next_steps_html(steps: list[NextStep], title_of: Callable[[str], str]) -> st
         f'<div class="rc-next-steps" style="{_BOX};background:#eef6ee;border:1px solid #cfe6cf">'
         f'<ol style="margin:0;padding-left:1.3em">{items}</ol></div>'
     )
+
+
+def action_text(action: str, reply_language: str | None) -> str:
+    """A step's action: one of the coaching's own sentences in the interface's language, or a grader's tip."""
+    translated = _(action)
+    return translated if translated != action else tip_text(action, reply_language)
 
 
 def diff_html(ops: list[tuple[str, str]]) -> str:

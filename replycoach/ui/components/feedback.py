@@ -16,33 +16,17 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from replycoach.cases.models import HANDLING_LABELS, Case, Handling
+from replycoach.cases.models import Case
 from replycoach.coaching import ModelAnswer, Rewrite, explain_overall, model_answer, next_steps, word_diff
 from replycoach.localtime import local_text
 from replycoach.storage.types import Attempt
-from replycoach.ui.components.coaching import caps_html, diff_html, explanation_html, next_steps_html
+from replycoach.ui.components.coaching import action_text, caps_html, diff_html, explanation_html, next_steps_html
 from replycoach.ui.components.evidence import highlight_html, legend_html, spans_from_grade
 from replycoach.ui.components.scores import overall_html, principle_bars_html
 from replycoach.ui.components.text import LANGUAGE_NAMES, esc, md_text, minutes_label
+from replycoach.ui.i18n import _, handling_label, principle_title, tip_text
 
 log = logging.getLogger(__name__)
-
-
-def principle_title(pid: str) -> str:
-    """The principle's title from the grading engine's catalogue ("no_script" -> its title)."""
-    try:
-        from grading import PRINCIPLE_INFO
-
-        return PRINCIPLE_INFO[pid].title
-    except (ImportError, KeyError, AttributeError):
-        return pid.replace("_", " ").capitalize()
-
-
-def handling_label(value: str) -> str:
-    try:
-        return HANDLING_LABELS[Handling(value)]
-    except ValueError:
-        return value
 
 
 def show_feedback(
@@ -67,14 +51,14 @@ def show_feedback(
     if review is not None:
         st.caption(md_text(_review_line(attempt, time_zone)))
     meta = [
-        f"Handling: {handling_label(attempt.handling)}",
-        f"answered after {minutes_label(attempt.response_seconds / 60)}",
+        _("Handling: {handling}").format(handling=handling_label(attempt.handling)),
+        _("answered after {duration}").format(duration=minutes_label(attempt.response_seconds / 60)),
     ]
     if case is not None and case.target_response_minutes:
-        meta.append(f"target {minutes_label(case.target_response_minutes)}")
+        meta.append(_("target {duration}").format(duration=minutes_label(case.target_response_minutes)))
     st.caption(md_text(" · ".join(meta)))
     if attempt.needs_review and review is None:
-        st.info("A coach will look at this attempt too (the automatic grade was uncertain).")
+        st.info(_("A coach will look at this attempt too (the automatic grade was uncertain)."))
     for warning in grade.get("warnings") or ():
         st.warning(md_text(warning))
 
@@ -84,24 +68,30 @@ def show_feedback(
     coach_scores = review.scores if review is not None else None
     left, right = st.columns([5, 6], gap="large")
     with left:
-        st.markdown("**Per principle**")
+        st.markdown(f"**{md_text(_('Per principle'))}**")
         st.html(principle_bars_html(grade, principle_title, coach=coach_scores))
         if explanation is not None:
-            with st.expander("How the overall was reached", expanded=False):
+            with st.expander(_("How the overall was reached"), expanded=False):
                 st.html(explanation_html(explanation, principle_title))
     with right:
-        st.markdown("**Your reply — what earned and what lost points**")
+        st.markdown(f"**{md_text(_('Your reply — what earned and what lost points'))}**")
         st.html(highlight_html(attempt.reply, spans_from_grade(grade, len(attempt.reply)), principle_title))
         st.html(legend_html())
 
     steps = _next_steps(case, grade)
     if steps:
-        st.markdown("**Try this next**")
-        st.html(next_steps_html(steps, principle_title))
+        st.markdown(f"**{md_text(_('Try this next'))}**")
+        st.html(next_steps_html(steps, principle_title, attempt.language))
 
     if review is not None:
         with st.container(border=True, key=f"{key}_review"):
-            st.markdown(md_text(f"Reviewed by {review.coach_name}, {local_text(review.created_at, time_zone)}"))
+            st.markdown(
+                md_text(
+                    _("Reviewed by {coach}, {when}").format(
+                        coach=review.coach_name, when=local_text(review.created_at, time_zone)
+                    )
+                )
+            )
             if review.comment:
                 st.html(
                     f'<div style="white-space:pre-wrap;font-family:system-ui,sans-serif">{esc(review.comment)}</div>'
@@ -112,10 +102,13 @@ def show_feedback(
 
     tips = [(pid, pg.get("tip")) for pid, pg in (grade.get("principles") or {}).items() if pg.get("tip")]
     if tips:
-        with st.expander(f"All tips ({len(tips)})", expanded=False):
+        with st.expander(_("All tips ({count})").format(count=len(tips)), expanded=False):
             st.html(
                 '<ul style="font-family:system-ui,sans-serif;margin:0">'
-                + "".join(f"<li><strong>{esc(principle_title(pid))}:</strong> {esc(tip)}</li>" for pid, tip in tips)
+                + "".join(
+                    f"<li><strong>{esc(principle_title(pid))}:</strong> {esc(tip_text(tip, attempt.language))}</li>"
+                    for pid, tip in tips
+                )
                 + "</ul>"
             )
 
@@ -133,11 +126,12 @@ def _review_line(attempt: Attempt, time_zone: str) -> str:
     review = attempt.review
     when = local_text(review.created_at, time_zone, with_zone=True)
     if round(attempt.score) != round(attempt.machine_score if attempt.machine_score is not None else attempt.score):
-        return (
-            f"Machine {attempt.machine_score:.0f} → coach {attempt.score:.0f}: the coach's score counts. "
-            f"Reviewed by {review.coach_name}, {when}."
+        return _("Machine {machine} → coach {coach_score}: the coach's score counts. Reviewed by {coach}, {when}.").format(
+            machine=f"{attempt.machine_score:.0f}", coach_score=f"{attempt.score:.0f}", coach=review.coach_name, when=when
         )
-    return f"The coach kept the machine's overall of {attempt.score:.0f}. Reviewed by {review.coach_name}, {when}."
+    return _("The coach kept the machine's overall of {score}. Reviewed by {coach}, {when}.").format(
+        score=f"{attempt.score:.0f}", coach=review.coach_name, when=when
+    )
 
 
 def _next_steps(case: Case | None, grade: dict):
@@ -151,23 +145,27 @@ def _next_steps(case: Case | None, grade: dict):
 
 def _show_rewrite(attempt: Attempt, rewrite: Callable[[], Rewrite | None]) -> None:
     try:
-        with st.spinner("Looking for a better version of your reply…"):
+        with st.spinner(_("Looking for a better version of your reply…")):
             suggestion = rewrite()
     except Exception:  # an optional extra: the feedback above stands without it
         log.exception("the suggested rewrite of attempt %s failed", attempt.id)
         return
     if suggestion is None:
         return
-    st.markdown("**A suggested rewrite of your reply**")
+    st.markdown(f"**{md_text(_('A suggested rewrite of your reply'))}**")
     st.caption(
-        f"The fewest changes to your own reply that the grader scores higher: {suggestion.original_score:.0f} → "
-        f"{suggestion.score:.0f}. Removed words are struck through, added words underlined."
+        md_text(
+            _(
+                "The fewest changes to your own reply that the grader scores higher: {before} → {after}. "
+                "Removed words are struck through, added words underlined."
+            ).format(before=f"{suggestion.original_score:.0f}", after=f"{suggestion.score:.0f}")
+        )
     )
     st.html(diff_html(word_diff(attempt.reply, suggestion.text)))
     if suggestion.changes:
-        st.caption(md_text(" ".join(suggestion.changes)))
+        st.caption(md_text(" ".join(action_text(change, attempt.language) for change in suggestion.changes)))
     elif suggestion.source == "llm":
-        st.caption("Written by the LLM and checked by the grader.")
+        st.caption(_("Written by the LLM and checked by the grader."))
 
 
 def show_comparison(reply: str, case: Case, model: ModelAnswer | None) -> None:
@@ -177,18 +175,20 @@ def show_comparison(reply: str, case: Case, model: ModelAnswer | None) -> None:
     real = case.real_reply
     if real is None and model is None:
         return
-    st.markdown("**Compare**")
+    st.markdown(f"**{md_text(_('Compare'))}**")
     columns = st.columns(1 + (model is not None) + (real is not None), gap="large")
     box = "white-space:pre-wrap;font-family:system-ui,sans-serif;border-radius:8px;padding:10px 12px;"
     with columns[0]:
-        st.caption("Your reply")
-        st.html(f'<div class="rc-mine" style="{box}background:#f4f8ff">{esc(reply) or "(no reply)"}</div>')
+        st.caption(_("Your reply"))
+        st.html(f'<div class="rc-mine" style="{box}background:#f4f8ff">{esc(reply) or esc(_("(no reply)"))}</div>')
     if model is not None:
         with columns[1]:
-            st.caption(f"A model answer: a coach's example reply, scored {model.score}")
+            st.caption(_("A model answer: a coach's example reply, scored {score}").format(score=model.score))
             if model.language != case.language:
                 st.caption(
-                    f"This case has no example in your language yet; this one is in {LANGUAGE_NAMES[model.language]}."
+                    _("This case has no example in your language yet; this one is in {language}.").format(
+                        language=LANGUAGE_NAMES[model.language]
+                    )
                 )
             st.html(f'<div class="rc-model" style="{box}background:#eef6ee">{esc(model.text)}</div>')
             if model.note:
@@ -197,10 +197,10 @@ def show_comparison(reply: str, case: Case, model: ModelAnswer | None) -> None:
                 )
     if real is not None:
         with columns[-1]:
-            st.caption("What the brand really answered")
+            st.caption(_("What the brand really answered"))
             details = []
             if real.after_minutes is not None:
-                details.append(f"after {minutes_label(real.after_minutes)}")
+                details.append(_("after {duration}").format(duration=minutes_label(real.after_minutes)))
             if real.handling:
                 details.append(handling_label(real.handling.value))
             st.html(
@@ -211,5 +211,5 @@ def show_comparison(reply: str, case: Case, model: ModelAnswer | None) -> None:
             )
         st.html(
             '<div class="rc-analysis" style="font-family:system-ui,sans-serif;border-left:4px solid #999;'
-            f'padding:4px 12px;margin-top:6px"><strong>Expert analysis.</strong> {esc(real.analysis)}</div>'
+            f'padding:4px 12px;margin-top:6px"><strong>{esc(_("Expert analysis."))}</strong> {esc(real.analysis)}</div>'
         )

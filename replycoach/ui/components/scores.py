@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from replycoach.i18n import N_
 from replycoach.ui.components.text import esc
+from replycoach.ui.i18n import _
+
+MACHINE_SCORE = N_("the machine's score")
 
 
 def colour_for(fraction: float) -> str:
@@ -38,14 +42,15 @@ def principle_bars_html(
         title = esc(title_of(pid))
         machine_note = ""
         if pid in coach and coach[pid] != score:
-            machine = "N/A" if score is None else f"{100 * float(score):.0f}"
-            machine_note = f' <s style="color:#888" title="the machine\'s score">{machine}</s>'
+            machine = _("N/A") if score is None else f"{100 * float(score):.0f}"
+            machine_note = f' <s style="color:#888" title="{esc(_(MACHINE_SCORE))}">{machine}</s>'
             score = coach[pid]
         if pg.get("error") and pid not in coach:
-            bar, value = '<div style="height:10px"></div>', '<span style="color:#888">could not be graded</span>'
+            bar = '<div style="height:10px"></div>'
+            value = f'<span style="color:#888">{esc(_("could not be graded"))}</span>'
         elif score is None:
             bar = '<div style="height:10px;border:1px dashed #bbb;border-radius:5px"></div>'
-            value = '<span style="color:#888" title="Does not apply to this case or reply">N/A</span>'
+            value = f'<span style="color:#888" title="{esc(_("Does not apply to this case or reply"))}">{esc(_("N/A"))}</span>'
         else:
             pct = max(0.0, min(1.0, float(score))) * 100
             bar = (
@@ -65,10 +70,11 @@ def principle_bars_html(
 def overall_html(score: float, passed: bool, pass_mark: float, *, machine_score: float | None = None) -> str:
     """The overall score with its verdict; ``machine_score`` (when a coach's review changed it) is shown struck
     through beside it."""
-    verdict = "Passed" if passed else "Not passed yet"
+    verdict = _("Passed") if passed else _("Not passed yet")
     colour = "#2e7d32" if passed else "#c62828"
     machine = (
-        f'<span class="rc-machine-overall" style="color:#888" title="the machine\'s score"><s>{machine_score:.0f}</s>'
+        f'<span class="rc-machine-overall" style="color:#888" title="{esc(_(MACHINE_SCORE))}">'
+        f"<s>{machine_score:.0f}</s>"
         "</span>"
         if machine_score is not None and round(machine_score) != round(score)
         else ""
@@ -78,5 +84,5 @@ def overall_html(score: float, passed: bool, pass_mark: float, *, machine_score:
         f"{machine}"
         f'<span class="rc-overall" style="font-size:2.2em;font-weight:700;color:{colour}">{score:.0f}</span>'
         f'<span style="font-size:1.1em;font-weight:600;color:{colour}">{esc(verdict)}</span>'
-        f'<span style="color:#777">pass mark {pass_mark:.0f}</span></div>'
+        f'<span style="color:#777">{esc(_("pass mark {mark}").format(mark=f"{pass_mark:.0f}"))}</span></div>'
     )

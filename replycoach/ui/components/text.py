@@ -37,24 +37,30 @@ def esc(text: object) -> str:
 
 def minutes_label(minutes: float) -> str:
     """A duration in minutes the way people say it: "45 s", "7 min", "2 h 5 min", "3 days"."""
+    from replycoach.ui.i18n import _
+
     if minutes < 1:
-        return f"{round(minutes * 60)} s"
+        return _("{count} s").format(count=round(minutes * 60))
     if minutes < 60:
-        return f"{minutes:g} min" if minutes != int(minutes) else f"{int(minutes)} min"
+        return _("{count} min").format(count=f"{minutes:g}" if minutes != int(minutes) else int(minutes))
     if minutes < 24 * 60:
         hours, rest = divmod(int(round(minutes)), 60)
-        return f"{hours} h {rest} min" if rest else f"{hours} h"
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=rest) if rest else _("{hours} h").format(hours=hours)
     days = minutes / (24 * 60)
-    return f"{days:.0f} days" if days >= 2 else f"{int(round(minutes / 60))} h"
+    if days >= 2:
+        return _("{count} days").format(count=f"{days:.0f}")
+    return _("{hours} h").format(hours=int(round(minutes / 60)))
 
 
 def ago_label(seconds: float) -> str:
     """ "just now", "1 minute ago", "12 minutes ago", "2 hours ago"."""
+    from replycoach.ui.i18n import _, ngettext
+
     seconds = max(0.0, seconds)
     minutes = int(seconds // 60)
     if minutes < 1:
-        return "just now"
+        return _("just now")
     if minutes < 60:
-        return "1 minute ago" if minutes == 1 else f"{minutes} minutes ago"
+        return ngettext("{count} minute ago", "{count} minutes ago", minutes).format(count=minutes)
     hours = minutes // 60
-    return "1 hour ago" if hours == 1 else f"{hours} hours ago"
+    return ngettext("{count} hour ago", "{count} hours ago", hours).format(count=hours)

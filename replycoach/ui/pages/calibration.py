@@ -24,7 +24,7 @@ from replycoach.cases.models import PRINCIPLES
 from replycoach.config import get_settings
 from replycoach.storage.types import AttemptFilter
 from replycoach.ui import services, session
-from replycoach.ui.components.feedback import principle_title
+from replycoach.ui.i18n import _, principle_title
 
 
 def _num(x: float | None, digits: int = 2) -> str:

@@ -27,7 +27,7 @@ from replycoach.config import get_settings
 from replycoach.localtime import day_range_utc, local_naive, local_today
 from replycoach.storage.types import AttemptFilter, User
 from replycoach.ui import services, session
-from replycoach.ui.components.feedback import principle_title
+from replycoach.ui.i18n import _, principle_title
 
 WEAKEST = 3
 

@@ -16,6 +16,7 @@ from replycoach.localtime import local_text, local_today
 from replycoach.storage.types import User
 from replycoach.ui import services, session
 from replycoach.ui.components.text import md_text
+from replycoach.ui.i18n import _
 from replycoach.ui.navigation import ASSIGNMENTS, PRACTICE, REVIEW, switch_to
 from replycoach.ui.pages.practice import CASE_PARAM, LANGUAGE_PARAM
 from replycoach.ui.session import ATTEMPT_PARAM
@@ -38,26 +39,30 @@ def nav_title(user: User) -> str:
         unread = _inbox(user).unread
     except Exception:  # the sidebar must never take the app down
         log.exception("the inbox count failed")
-        return "Inbox"
-    return f"Inbox ({unread})" if unread else "Inbox"
+        return _("Inbox")
+    return _("Inbox ({count})").format(count=unread) if unread else _("Inbox")
 
 
 def render() -> None:
     user = session.require("inbox")
     store = services.get_store()
     library = services.get_library()
-    st.title("Inbox")
+    st.title(_("Inbox"))
     inbox = _inbox(user)
     if not inbox.items:
-        st.info("Nothing new. New assignments, coaches' reviews and reminders will show up here.")
+        st.info(_("Nothing new. New assignments, coaches' reviews and reminders will show up here."))
         return
     top = st.columns([4, 1])
-    top[0].caption(f"{inbox.unread} unread of {len(inbox.items)}.")
-    if inbox.unread and top[1].button("Mark all as read", key="inbox_read_all"):
+    top[0].caption(_("{unread} unread of {total}.").format(unread=inbox.unread, total=len(inbox.items)))
+    if inbox.unread and top[1].button(_("Mark all as read"), key="inbox_read_all"):
         store.mark_inbox_read(user, [item.key for item in inbox.items if item.unread])
         st.rerun()
     if inbox.waiting_reviews > sum(item.kind == inbox_domain.TO_REVIEW for item in inbox.items):
-        st.caption(f"{inbox.waiting_reviews} attempts wait for a review in all; the newest are listed here.")
+        st.caption(
+            _("{count} attempts wait for a review in all; the newest are listed here.").format(
+                count=inbox.waiting_reviews
+            )
+        )
     for item in inbox.items:
         _item(store, user, library.cases, item)
 
@@ -74,10 +79,10 @@ def _item(store, user: User, cases: dict[str, Case], item: inbox_domain.InboxIte
             if isinstance(item.at, datetime):
                 st.caption(local_text(item.at, user.time_zone, with_zone=True))
         with right:
-            if st.button("Open", key=f"inbox_open_{item.key}", type="primary" if item.unread else "secondary"):
+            if st.button(_("Open"), key=f"inbox_open_{item.key}", type="primary" if item.unread else "secondary"):
                 store.mark_inbox_read(user, [item.key])
                 _open(user, cases, item)
-            if item.unread and st.button("Mark as read", key=f"inbox_read_{item.key}"):
+            if item.unread and st.button(_("Mark as read"), key=f"inbox_read_{item.key}"):
                 store.mark_inbox_read(user, [item.key])
                 st.rerun()
 
@@ -91,19 +96,24 @@ def _sentence(item: inbox_domain.InboxItem, title: str) -> str:
     """One whole sentence per kind of item (whole sentences translate; glued pieces do not)."""
     due = item.due.isoformat() if item.due else ""
     kind = item.kind
+    score = f"{item.score:.0f}" if item.score is not None else ""
+    values = {"title": title, "due": due, "person": item.person, "score": score}
     if kind == inbox_domain.ASSIGNMENT:
-        return f"New assignment: {title}, due on {due}." if item.due else f"New assignment: {title}."
-    if kind == inbox_domain.DUE_SOON:
-        return f"Due soon: {title} is due on {due}."
-    if kind == inbox_domain.OVERDUE:
-        return f"Overdue: {title} was due on {due}."
-    if kind == inbox_domain.COMMENT:
+        sentence = _("New assignment: {title}, due on {due}.") if item.due else _("New assignment: {title}.")
+    elif kind == inbox_domain.DUE_SOON:
+        sentence = _("Due soon: {title} is due on {due}.")
+    elif kind == inbox_domain.OVERDUE:
+        sentence = _("Overdue: {title} was due on {due}.")
+    elif kind == inbox_domain.COMMENT:
         if item.score is None:
-            return f"{item.person} reviewed your reply to {title}."
-        return f"{item.person} reviewed your reply to {title}: {item.score:.0f} points."
-    if kind == inbox_domain.TO_REVIEW:
-        return f"{item.person} answered {title} ({item.score:.0f} points); it waits for your review."
-    return f"{item.person} has not done {title}, which was due on {due}."
+            sentence = _("{person} reviewed your reply to {title}.")
+        else:
+            sentence = _("{person} reviewed your reply to {title}: {score} points.")
+    elif kind == inbox_domain.TO_REVIEW:
+        sentence = _("{person} answered {title} ({score} points); it waits for your review.")
+    else:
+        sentence = _("{person} has not done {title}, which was due on {due}.")
+    return sentence.format(**values)
 
 
 def _open(user: User, cases: dict[str, Case], item: inbox_domain.InboxItem) -> None:

@@ -9,23 +9,26 @@ from __future__ import annotations
 import streamlit as st
 
 from replycoach.ui import services, session
+from replycoach.ui.i18n import _
 
 
 def render() -> None:
     session.remember_requested_page()
     session.cookie_farewell()
     st.title("ReplyCoach")
-    st.caption("Practise answering negative customer feedback before it counts.")
+    st.caption(_("Practise answering negative customer feedback before it counts."))
     if (ended := session.notice()) is not None:
         st.info(ended)
     with st.form("login", border=True):
-        username = st.text_input("Username", key="login_username", autocomplete="username")
-        password = st.text_input("Password", type="password", key="login_password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary", key="login_submit")
+        username = st.text_input(_("Username"), key="login_username", autocomplete="username")
+        password = st.text_input(
+            _("Password"), type="password", key="login_password", autocomplete="current-password"
+        )
+        submitted = st.form_submit_button(_("Sign in"), type="primary", key="login_submit")
     if not submitted:
         return
     if not username.strip() or not password:
-        st.error("Enter your username and password.")
+        st.error(_("Enter your username and password."))
         return
     result = services.get_store().login(username.strip(), password, client=session.client())
     if result.user is None:

@@ -20,10 +20,10 @@ from replycoach.localtime import local_text
 from replycoach.storage.types import Attempt, AttemptFilter, MissingEntry, StorageError, User
 from replycoach.ui import services, session
 from replycoach.ui.components.evidence import highlight_html, legend_html, spans_from_grade
-from replycoach.ui.components.feedback import handling_label, principle_title
 from replycoach.ui.components.post import customer_name_of, post_html, thread_message_html
 from replycoach.ui.components.scores import principle_bars_html
 from replycoach.ui.components.text import md_text
+from replycoach.ui.i18n import _, handling_label, principle_title
 from replycoach.ui.pages.inbox import REVIEW_OPEN
 
 NA = "N/A"

@@ -33,10 +33,10 @@ from replycoach.config import get_settings
 from replycoach.localtime import local_text
 from replycoach.ui import services, session
 from replycoach.ui.components.evidence import highlight_html, legend_html, spans_from_grade
-from replycoach.ui.components.feedback import principle_title
 from replycoach.ui.components.post import post_html
 from replycoach.ui.components.scores import overall_html, principle_bars_html
 from replycoach.ui.components.text import LANGUAGE_NAMES, md_text
+from replycoach.ui.i18n import _, principle_title
 
 NEW = "__new__"
 _YAML = "studio_yaml"  # the raw YAML editor's key: the text being edited
@@ -494,7 +494,7 @@ def _save_box(settings, file_name: str) -> None:
         if not _FILE_NAME.match(name):
             st.error("File name: lower-case letters, digits and dashes, ending in .yaml (e.g. dress-hole.yaml).")
             return
-        case, _ = validate_text(st.session_state[_YAML])
+        case, _problems = validate_text(st.session_state[_YAML])
         unfinished = saving_problems(case) if case is not None else []
         if unfinished:  # a live case must stay publishable
             draft = keep_draft(settings.scenarios_dir / name, st.session_state[_YAML], data_dir=settings.data_dir)
@@ -628,7 +628,7 @@ def _on_status(to: CaseStatus, file_name: str) -> None:
 
 def _open_draft(path: str) -> None:
     try:
-        text, _ = read_for_editing(Path(path))
+        text, _version = read_for_editing(Path(path))
     except (YamlProblem, OSError) as err:
         st.session_state[_FORM_ERROR] = f"Could not open the draft: {getattr(err, 'message', err)}"
         return
