@@ -126,8 +126,13 @@ def _review_line(attempt: Attempt, time_zone: str) -> str:
     review = attempt.review
     when = local_text(review.created_at, time_zone, with_zone=True)
     if round(attempt.score) != round(attempt.machine_score if attempt.machine_score is not None else attempt.score):
-        return _("Machine {machine} → coach {coach_score}: the coach's score counts. Reviewed by {coach}, {when}.").format(
-            machine=f"{attempt.machine_score:.0f}", coach_score=f"{attempt.score:.0f}", coach=review.coach_name, when=when
+        return _(
+            "Machine {machine} → coach {coach_score}: the coach's score counts. Reviewed by {coach}, {when}."
+        ).format(
+            machine=f"{attempt.machine_score:.0f}",
+            coach_score=f"{attempt.score:.0f}",
+            coach=review.coach_name,
+            when=when,
         )
     return _("The coach kept the machine's overall of {score}. Reviewed by {coach}, {when}.").format(
         score=f"{attempt.score:.0f}", coach=review.coach_name, when=when

@@ -45,7 +45,11 @@ def minutes_label(minutes: float) -> str:
         return _("{count} min").format(count=f"{minutes:g}" if minutes != int(minutes) else int(minutes))
     if minutes < 24 * 60:
         hours, rest = divmod(int(round(minutes)), 60)
-        return _("{hours} h {minutes} min").format(hours=hours, minutes=rest) if rest else _("{hours} h").format(hours=hours)
+        return (
+            _("{hours} h {minutes} min").format(hours=hours, minutes=rest)
+            if rest
+            else _("{hours} h").format(hours=hours)
+        )
     days = minutes / (24 * 60)
     if days >= 2:
         return _("{count} days").format(count=f"{days:.0f}")

@@ -46,5 +46,9 @@ def render() -> None:
                 st.code(str(problem), language=None)
         else:
             st.caption(
-                md_text(_("Files with problems (a coach can see the details): {files}").format(files=", ".join(failed_files)))
+                md_text(
+                    _("Files with problems (a coach can see the details): {files}").format(
+                        files=", ".join(failed_files)
+                    )
+                )
             )

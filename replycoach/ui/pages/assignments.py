@@ -8,10 +8,12 @@ from __future__ import annotations
 import streamlit as st
 
 from replycoach.cases.lifecycle import published_cases
+from replycoach.i18n import N_
 from replycoach.localtime import local_text, local_today
 from replycoach.storage.types import AssignmentStatus, Role, StorageError
 from replycoach.ui import services, session
 from replycoach.ui.components.text import md_text
+from replycoach.ui.i18n import _
 
 _DONE = "assignments_done"
 _CONFIRM = "assignments_confirm_remove"
@@ -21,7 +23,7 @@ def render() -> None:
     user = session.require("assignments")
     store = services.get_store()
     library = services.get_library()
-    st.title("Assignments")
+    st.title(_("Assignments"))
     if st.session_state.get(_DONE):
         st.success(md_text(st.session_state.pop(_DONE)))
     today = local_today(user.time_zone)
@@ -31,30 +33,30 @@ def render() -> None:
     names = {t.username: t.display_name for t in trainees}
     teams = store.list_teams()
     with st.container(border=True):
-        st.subheader("Assign a case")
+        st.subheader(_("Assign a case"))
         case_id = st.selectbox(
-            "Case (published cases only)",
+            _("Case (published cases only)"),
             [c.id for c in cases],
             format_func=lambda cid: f"{library.cases[cid].title} ({cid})",
             index=None,
             key="assign_case",
         )
-        target = st.radio("To", ["A trainee", "A team"], horizontal=True, key="assign_target")
+        target = st.radio(_("To"), [N_("A trainee"), N_("A team")], horizontal=True, key="assign_target", format_func=_)
         if target == "A trainee":
             who = st.selectbox(
-                "Trainee",
+                _("Trainee"),
                 list(names),
                 format_func=lambda u: f"{names[u]} ({u})",
                 index=None,
                 key="assign_user",
             )
         else:
-            who = st.selectbox("Team", teams, index=None, key="assign_team")
-        with_due = st.checkbox("Due date", key="assign_has_due")
-        due = st.date_input("Due", value=today, min_value=today, key="assign_due") if with_due else None
-        if st.button("Assign", type="primary", key="assign_submit"):
+            who = st.selectbox(_("Team"), teams, index=None, key="assign_team")
+        with_due = st.checkbox(_("Due date"), key="assign_has_due")
+        due = st.date_input(_("Due"), value=today, min_value=today, key="assign_due") if with_due else None
+        if st.button(_("Assign"), type="primary", key="assign_submit"):
             if case_id is None or who is None:
-                st.error("Choose a case and a trainee." if target == "A trainee" else "Choose a case and a team.")
+                st.error(_("Choose a case and a trainee.") if target == "A trainee" else _("Choose a case and a team."))
             else:
                 try:
                     if target == "A trainee":
@@ -68,10 +70,10 @@ def render() -> None:
                     st.session_state[_DONE] = f"Assigned {library.cases[case_id].title} to {shown}."
                     st.rerun()
 
-    st.subheader("Current assignments")
+    st.subheader(_("Current assignments"))
     assignments = store.list_assignments(user)
     if not assignments:
-        st.write("No assignments yet.")
+        st.write(_("No assignments yet."))
         return
     progress: dict[int, list[AssignmentStatus]] = {}
     for status in store.assignment_statuses(user, today=today):
@@ -94,11 +96,11 @@ def render() -> None:
             cols[0].caption(f"Assigned {local_text(a.created_at, user.time_zone)}")
             if st.session_state.get(_CONFIRM) == a.id:
                 _confirm_removal(store, user, a.id, title, to)
-            elif cols[1].button("Remove", key=f"assign_remove_{a.id}"):
+            elif cols[1].button(_("Remove"), key=f"assign_remove_{a.id}"):
                 st.session_state[_CONFIRM] = a.id
                 st.rerun()
             if rows:
-                with st.expander("Who has done it", expanded=bool(overdue)):
+                with st.expander(_("Who has done it"), expanded=bool(overdue)):
                     st.dataframe(
                         [
                             {
@@ -120,7 +122,7 @@ def render() -> None:
 def _confirm_removal(store, user, assignment_id: int, title: str, to: str) -> None:
     st.warning(md_text(f"Remove the assignment of {title} to {to}? Trainees no longer see it; attempts stay."))
     yes, no = st.columns(2)
-    if yes.button("Yes, remove it", type="primary", key=f"assign_remove_yes_{assignment_id}"):
+    if yes.button(_("Yes, remove it"), type="primary", key=f"assign_remove_yes_{assignment_id}"):
         st.session_state.pop(_CONFIRM, None)
         try:
             store.remove_assignment(assignment_id, user)
@@ -129,6 +131,6 @@ def _confirm_removal(store, user, assignment_id: int, title: str, to: str) -> No
         else:
             st.session_state[_DONE] = f"Removed the assignment of {title} to {to}."
             st.rerun()
-    if no.button("Cancel", key=f"assign_remove_no_{assignment_id}"):
+    if no.button(_("Cancel"), key=f"assign_remove_no_{assignment_id}"):
         st.session_state.pop(_CONFIRM, None)
         st.rerun()

@@ -40,13 +40,13 @@ def render() -> None:
     user = session.require("calibration")
     settings = get_settings()
     store = services.get_store()
-    st.title("Calibration: coaches vs. the machine")
+    st.title(_("Calibration: coaches vs. the machine"))
     st.info(
         f"A principle is marked **auto-score trusted** only when Cohen's kappa on pass/fail is at least "
         f"{TRUST_KAPPA} over at least {TRUST_MIN_N} reviewed attempts. Pass/fail: a principle passes at 50 "
         f"(coach and machine alike); overall at the pass mark {settings.pass_mark:g}."
     )
-    period = st.date_input("Reviewed attempts submitted between", value=(), key="calibration_period")
+    period = st.date_input(_("Reviewed attempts submitted between"), value=(), key="calibration_period")
     flt = AttemptFilter(turn=None)
     if isinstance(period, tuple) and len(period) == 2:
         flt = AttemptFilter(
@@ -56,7 +56,7 @@ def render() -> None:
         )
     pairs = pairs_from_reviews(store.reviewed_pairs(user, flt))
     if not pairs:
-        st.warning("No reviewed attempts yet: review attempts in the review queue first.")
+        st.warning(_("No reviewed attempts yet: review attempts in the review queue first."))
         return
     report = calibrate(pairs, PRINCIPLES, pass_mark=settings.pass_mark)
     st.caption(f"{len(pairs)} reviewed attempt(s).")
@@ -79,7 +79,7 @@ def render() -> None:
         else "No principle is trusted for auto-scoring yet."
     )
 
-    st.subheader("Where coach and machine disagree most")
+    st.subheader(_("Where coach and machine disagree most"))
     if report.disagreements:
         st.dataframe(
             [
@@ -99,9 +99,9 @@ def render() -> None:
             key="calibration_disagreements",
         )
     else:
-        st.write("Coach and machine agree on every reviewed attempt.")
+        st.write(_("Coach and machine agree on every reviewed attempt."))
     st.download_button(
-        "Download calibration (CSV)",
+        _("Download calibration (CSV)"),
         report_csv(report).encode("utf-8"),
         file_name=f"replycoach-calibration-{date.today():%Y-%m-%d}.csv",
         mime="text/csv",

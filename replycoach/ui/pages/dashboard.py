@@ -35,12 +35,12 @@ WEAKEST = 3
 def _filters(store, library, user: User) -> AttemptFilter:
     today = local_today(user.time_zone)
     c1, c2, c3, c4 = st.columns(4)
-    period = c1.date_input("Period", value=(today - timedelta(days=90), today), key="dash_period")
-    teams = c2.multiselect("Teams", store.list_teams(), key="dash_teams")
+    period = c1.date_input(_("Period"), value=(today - timedelta(days=90), today), key="dash_period")
+    teams = c2.multiselect(_("Teams"), store.list_teams(), key="dash_teams")
     cases = c3.multiselect(
-        "Cases", sorted(library.cases), format_func=lambda cid: library.cases[cid].title, key="dash_cases"
+        _("Cases"), sorted(library.cases), format_func=lambda cid: library.cases[cid].title, key="dash_cases"
     )
-    languages = c4.multiselect("Languages", list(LANGUAGES), key="dash_langs")
+    languages = c4.multiselect(_("Languages"), list(LANGUAGES), key="dash_langs")
     since = until = None
     if isinstance(period, tuple) and len(period) == 2:
         since, until = day_range_utc(period[0], period[1], user.time_zone)  # the filter's until is exclusive
@@ -57,19 +57,19 @@ def render() -> None:
     user = session.require("dashboard")
     store = services.get_store()
     library = services.get_library()
-    st.title("HR dashboard")
+    st.title(_("HR dashboard"))
     flt = _filters(store, library, user)
 
     figures = store.key_figures(user, flt)
     m = st.columns(5)
-    m[0].metric("Active trainees", figures.active_trainees)
-    m[1].metric("Attempts", figures.attempts)
-    m[2].metric("Average score", "–" if figures.average_score is None else f"{figures.average_score:.0f}")
-    m[3].metric("Pass rate", "–" if figures.pass_rate is None else f"{figures.pass_rate:.0%}")
+    m[0].metric(_("Active trainees"), figures.active_trainees)
+    m[1].metric(_("Attempts"), figures.attempts)
+    m[2].metric(_("Average score"), "–" if figures.average_score is None else f"{figures.average_score:.0f}")
+    m[3].metric(_("Pass rate"), "–" if figures.pass_rate is None else f"{figures.pass_rate:.0%}")
     median = figures.median_response_seconds
-    m[4].metric("Median response", "–" if median is None else f"{median / 60:.1f} min")
+    m[4].metric(_("Median response"), "–" if median is None else f"{median / 60:.1f} min")
     if figures.attempts == 0:
-        st.info("No attempts match these filters.")
+        st.info(_("No attempts match these filters."))
         return
 
     over_time = store.score_over_time(user, flt)
@@ -82,7 +82,7 @@ def render() -> None:
 
 
 def _progress_chart(rows: list[dict]) -> None:
-    st.subheader("Progress per trainee (weekly average score)")
+    st.subheader(_("Progress per trainee (weekly average score)"))
     df = pd.DataFrame(rows)
     chart = (
         alt.Chart(df)
@@ -104,7 +104,7 @@ def _progress_chart(rows: list[dict]) -> None:
 
 
 def _heatmap(rows: list[dict]) -> None:
-    st.subheader("Teams × principles (average score)")
+    st.subheader(_("Teams × principles (average score)"))
     df = pd.DataFrame(rows)
     df["team"] = df["team"].fillna("(no team)")
     df["principle"] = df["principle"].map(principle_title)
@@ -136,16 +136,16 @@ def weakest_principles(matrix: list[dict], k: int = WEAKEST) -> list[tuple[str, 
 
 
 def _weakest(matrix: list[dict]) -> None:
-    st.subheader("Weakest principles")
+    st.subheader(_("Weakest principles"))
     for pid, average, n in weakest_principles(matrix):
         st.markdown(f"- **{principle_title(pid)}**: {100 * average:.0f} on average over {n} attempts")
 
 
 def _drill_down(store, user: User, flt: AttemptFilter, over_time: list[dict], library) -> None:
-    st.subheader("One trainee")
+    st.subheader(_("One trainee"))
     people = {r["user_id"]: r["display_name"] for r in over_time}
     picked = st.selectbox(
-        "Trainee", sorted(people, key=lambda i: people[i].casefold()), format_func=people.get, index=None,
+        _("Trainee"), sorted(people, key=lambda i: people[i].casefold()), format_func=people.get, index=None,
         key="dash_trainee",
     )  # fmt: skip
     if picked is None:
@@ -201,18 +201,18 @@ def _drill_down(store, user: User, flt: AttemptFilter, over_time: list[dict], li
         ).encode("utf-8")
 
     st.download_button(
-        "Printable progress report",
+        _("Printable progress report"),
         report,
         file_name=report_file_name(trainee, session.now()),
         mime="text/html",
         key="dash_report",
         icon=":material/print:",
-        help="A page to print or save as PDF from the browser.",
+        help=_("A page to print or save as PDF from the browser."),
     )
 
 
 def _exports(store, user: User, flt: AttemptFilter, library) -> None:
-    st.subheader("Exports")
+    st.subheader(_("Exports"))
     stamp = f"{local_today(user.time_zone):%Y-%m-%d}"
     titles = {cid: c.title for cid, c in library.cases.items()}
 
@@ -224,23 +224,25 @@ def _exports(store, user: User, flt: AttemptFilter, library) -> None:
 
     c1, c2 = st.columns(2)
     c1.download_button(
-        "Attempts with per-principle scores (CSV)",
+        _("Attempts with per-principle scores (CSV)"),
         csv_data,
         file_name=f"replycoach-attempts-{stamp}.csv",
         mime="text/csv",
         key="dash_csv",
     )
     c2.download_button(
-        "xAPI statements (JSON)",
+        _("xAPI statements (JSON)"),
         xapi_data,
         file_name=f"replycoach-xapi-{stamp}.json",
         mime="application/json",
         key="dash_xapi",
     )
     st.caption(
-        "Exports hold every turn (answers to the customer's follow-up too), the score that counts with the machine's "
-        "beside it and the coach's review, and the trainees' reply texts: share them only with people allowed to "
-        "read them."
+        _(
+            "Exports hold every turn (answers to the customer's follow-up too), the score that counts with the "
+            "machine's beside it and the coach's review, and the trainees' reply texts: share them only with people "
+            "allowed to read them."
+        )
     )
 
 

@@ -21,9 +21,7 @@ def render() -> None:
         st.info(ended)
     with st.form("login", border=True):
         username = st.text_input(_("Username"), key="login_username", autocomplete="username")
-        password = st.text_input(
-            _("Password"), type="password", key="login_password", autocomplete="current-password"
-        )
+        password = st.text_input(_("Password"), type="password", key="login_password", autocomplete="current-password")
         submitted = st.form_submit_button(_("Sign in"), type="primary", key="login_submit")
     if not submitted:
         return

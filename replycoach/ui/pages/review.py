@@ -16,6 +16,7 @@ import streamlit as st
 
 from replycoach.cases.models import PRINCIPLES
 from replycoach.config import get_settings
+from replycoach.i18n import N_
 from replycoach.localtime import local_text
 from replycoach.storage.types import Attempt, AttemptFilter, MissingEntry, StorageError, User
 from replycoach.ui import services, session
@@ -27,9 +28,9 @@ from replycoach.ui.i18n import _, handling_label, principle_title
 from replycoach.ui.pages.inbox import REVIEW_OPEN
 
 NA = "N/A"
-QUICK, FINE = "Quick: 0 · 50 · 100", "Fine: 0-100 in steps of 5"
+QUICK, FINE = N_("Quick: 0 · 50 · 100"), N_("Fine: 0-100 in steps of 5")  # shown translated
 SCALES = {QUICK: [NA, 0, 50, 100], FINE: [NA, *range(0, 101, 5)]}
-TURNS = {"Any turn": None, "First replies": 1, "Answers to the follow-up": 2}
+TURNS = {N_("Any turn"): None, N_("First replies"): 1, N_("Answers to the follow-up"): 2}  # shown translated
 _PICK = "review_pick"
 _SCALE = "review_scale"
 _SAVED = "review_saved"
@@ -57,7 +58,7 @@ def render() -> None:
     user = session.require("review")
     store = services.get_store()
     library = services.get_library()
-    st.title("Review queue")
+    st.title(_("Review queue"))
     flt, lost_on = _filters(store, library)
     queue = store.review_queue(user, flt, lost_points_on=lost_on, limit=100)
     waiting = store.count_review_queue(user, flt, lost_points_on=lost_on)
@@ -66,7 +67,7 @@ def render() -> None:
         st.success(md_text(st.session_state.pop(_SAVED)))
     if st.session_state.get(_ERROR):
         st.error(md_text(st.session_state.pop(_ERROR)))
-    st.caption(f"{waiting} attempt(s) waiting for review; flagged ones first.")
+    st.caption(_("{count} attempt(s) waiting for review; flagged ones first.").format(count=waiting))
 
     by_id = {a.id: a for a in [*queue, *recent]}
     options = [a.id for a in queue] + [a.id for a in recent if a.id not in {q.id for q in queue}]
@@ -81,7 +82,7 @@ def render() -> None:
         if wanted is not None:
             st.session_state[_PICK] = wanted
     if not options:
-        st.info("Nothing to review: every attempt here has a coach's review.")
+        st.info(_("Nothing to review: every attempt here has a coach's review."))
         return
     if st.session_state.get(_PICK) not in options:
         st.session_state.pop(_PICK, None)
@@ -99,7 +100,7 @@ def render() -> None:
     try:
         attempt = store.get_attempt(attempt_id, user)
     except MissingEntry:
-        st.error("This attempt no longer exists.")
+        st.error(_("This attempt no longer exists."))
         return
     _show_attempt(store, user, attempt, library)
     queue_ids = [a.id for a in queue]
@@ -107,17 +108,17 @@ def render() -> None:
 
 
 def _filters(store, library) -> tuple[AttemptFilter, str | None]:
-    with st.expander("Filter the queue", expanded=False):
+    with st.expander(_("Filter the queue"), expanded=False):
         c1, c2, c3, c4 = st.columns(4)
-        teams = c1.multiselect("Team", store.list_teams(), key="review_f_teams")
+        teams = c1.multiselect(_("Team"), store.list_teams(), key="review_f_teams")
         cases = c2.multiselect(
-            "Case", sorted(library.cases), format_func=lambda cid: library.cases[cid].title, key="review_f_cases"
+            _("Case"), sorted(library.cases), format_func=lambda cid: library.cases[cid].title, key="review_f_cases"
         )
         lost_on = c3.selectbox(
-            "Lost points on", [None, *PRINCIPLES], format_func=lambda p: "any principle" if p is None else principle_title(p),
+            _("Lost points on"), [None, *PRINCIPLES], format_func=lambda p: _("any principle") if p is None else principle_title(p),
             key="review_f_principle",
         )  # fmt: skip
-        turn = c4.radio("Turn", list(TURNS), key="review_f_turn")
+        turn = c4.radio(_("Turn"), list(TURNS), key="review_f_turn", format_func=_)
     return AttemptFilter(teams=tuple(teams) or None, case_ids=tuple(cases) or None, turn=TURNS[turn]), lost_on
 
 
@@ -131,21 +132,21 @@ def _show_attempt(store, user: User, attempt: Attempt, library) -> None:
         + f"machine score **{attempt.machine_score:.0f}** ({'passed' if attempt.machine_passed else 'not passed'})"
     )
     if attempt.needs_review:
-        st.warning("The machine flagged this attempt for review (its grade was uncertain).")
+        st.warning(_("The machine flagged this attempt for review (its grade was uncertain)."))
     single = None
     left, right = st.columns(2, gap="large")
     with left:
         if case is None:
-            st.warning("This attempt's case is no longer in the casebook.")
+            st.warning(_("This attempt's case is no longer in the casebook."))
         else:
             lang = attempt.language if attempt.language in case.languages else case.language
             single = case.localized(lang)
             if single.content_hash != attempt.case_hash and case.content_hash != attempt.case_hash:
-                st.caption("The case has changed since this attempt; shown as it is now.")
+                st.caption(_("The case has changed since this attempt; shown as it is now."))
             st.html(post_html(single, seconds_since_posted=attempt.response_seconds))
         _thread(store, user, attempt, single)
     with right:
-        st.markdown("**The reply — what the machine credited and penalised**")
+        st.markdown(f"**{md_text(_('The reply — what the machine credited and penalised'))}**")
         st.html(
             highlight_html(
                 attempt.reply, spans_from_grade(attempt.grade_json or {}, len(attempt.reply)), principle_title
@@ -166,7 +167,7 @@ def _thread(store, user: User, attempt: Attempt, case) -> None:
             first = store.get_attempt(attempt.parent_id, user)
         except MissingEntry:
             first = None
-        st.markdown("**The thread this answer belongs to**")
+        st.markdown(f"**{md_text(_('The thread this answer belongs to'))}**")
         st.html(
             (thread_message_html(brand, first.reply, mine=True) if first is not None else "")
             + thread_message_html(customer, attempt.follow_up_text or "", mine=False)
@@ -175,7 +176,7 @@ def _thread(store, user: User, attempt: Attempt, case) -> None:
         return
     answers = store.follow_up_attempts(attempt.id, user)
     if answers:
-        st.markdown("**The conversation after this reply**")
+        st.markdown(f"**{md_text(_('The conversation after this reply'))}**")
         st.html(
             "".join(
                 thread_message_html(customer, a.follow_up_text or "", mine=False)
@@ -204,7 +205,7 @@ def _show_review_side_by_side(user: User, attempt: Attempt) -> None:
     )
     st.dataframe(rows, hide_index=True, key="review_side_by_side")
     if review.comment:
-        st.markdown("Comment to the trainee:")
+        st.markdown(md_text(_("Comment to the trainee:")))
         st.text(review.comment)
 
 
@@ -258,14 +259,17 @@ def _save(user: User, attempt: Attempt, scale: str, queue_ids: list[int], go_nex
 
 
 def _review_form(user: User, attempt: Attempt, queue_ids: list[int]) -> None:
-    st.subheader("Your review")
-    scale = st.radio("Scale for the principles", list(SCALES), horizontal=True, key=_SCALE)
+    st.subheader(_("Your review"))
+    scale = st.radio(_("Scale for the principles"), list(SCALES), horizontal=True, key=_SCALE, format_func=_)
     st.button(
-        "Start from the machine's scores", key=f"review_prefill_{attempt.id}", on_click=_prefill, args=(attempt, scale)
+        _("Start from the machine's scores"),
+        key=f"review_prefill_{attempt.id}",
+        on_click=_prefill,
+        args=(attempt, scale),
     )
     for pid in _principles_of(attempt):
         machine = _points(attempt.machine_principles.get(pid))
-        label = f"{principle_title(pid)} (machine: {machine})"
+        label = _("{principle} (machine: {score})").format(principle=principle_title(pid), score=machine)
         key = _key(attempt.id, pid, scale)
         if scale == QUICK:
             st.radio(label, SCALES[QUICK], index=None, horizontal=True, key=key)
@@ -273,10 +277,10 @@ def _review_form(user: User, attempt: Attempt, queue_ids: list[int]) -> None:
             start = {} if key in st.session_state else {"value": NA}  # a prefilled value is in the session
             st.select_slider(label, SCALES[FINE], key=key, **start)
     st.number_input(
-        "Your overall score (0-100)", min_value=0, max_value=100, value=None, step=1, key=_key(attempt.id, "overall")
+        _("Your overall score (0-100)"), min_value=0, max_value=100, value=None, step=1, key=_key(attempt.id, "overall")
     )
-    st.text_area("Comment to the trainee", key=_key(attempt.id, "comment"))
+    st.text_area(_("Comment to the trainee"), key=_key(attempt.id, "comment"))
     left, right = st.columns(2)
     args = (user, attempt, scale, queue_ids)
-    left.button("Save review", type="primary", key=f"review_save_{attempt.id}", on_click=_save, args=(*args, False))
-    right.button("Save and next", key=f"review_save_next_{attempt.id}", on_click=_save, args=(*args, True))
+    left.button(_("Save review"), type="primary", key=f"review_save_{attempt.id}", on_click=_save, args=(*args, False))
+    right.button(_("Save and next"), key=f"review_save_next_{attempt.id}", on_click=_save, args=(*args, True))

@@ -380,7 +380,7 @@ def render() -> None:
     st.session_state["studio_user"] = user.username  # who publishes or retires (the buttons' callbacks read it)
     settings = get_settings()
     library = services.get_library()
-    st.title("Case studio")
+    st.title(_("Case studio"))
     if _YAML not in st.session_state:
         _set_text(BLANK_CASE, "new-case.yaml")
 
@@ -395,11 +395,11 @@ def render() -> None:
     with form_col:
         _form()
     with yaml_col:
-        st.text_area("Case file (YAML)", key=_YAML, height=640, on_change=_fill_form_from_yaml)
+        st.text_area(_("Case file (YAML)"), key=_YAML, height=640, on_change=_fill_form_from_yaml)
         if problems:
-            st.error("The case is not valid yet:\n\n" + _bullets(problems))
+            st.error(_("The case is not valid yet:") + "\n\n" + _bullets(problems))
         else:
-            st.success("Valid case.")
+            st.success(_("Valid case."))
     _save_box(settings, file_name)
     if case is None:
         return
@@ -417,52 +417,62 @@ def _picker(library) -> None:
         cid = valid_paths.get(str(path))
         labels[str(path)] = f"{library.cases[cid].title} ({path.name})" if cid else f"{path.name} — has problems"
     st.selectbox(
-        "Case", options, format_func=labels.get, key=_PICK, index=None, placeholder="Open a case…", on_change=_on_pick
+        _("Case"),
+        options,
+        format_func=labels.get,
+        key=_PICK,
+        index=None,
+        placeholder=_("Open a case…"),
+        on_change=_on_pick,
     )
 
 
 def _new_from_complaint(library) -> None:
-    with st.expander("New case from a real complaint"):
-        st.text_area("The customer's comment, as posted", key="studio_real_text")
+    with st.expander(_("New case from a real complaint")):
+        st.text_area(_("The customer's comment, as posted"), key="studio_real_text")
         c1, c2, c3 = st.columns(3)
-        c1.selectbox("Platform", [p.value for p in Platform], key="studio_real_platform")
-        c2.text_input("Brand", key="studio_real_brand")
-        c3.text_input("Customer's name (optional)", key="studio_real_name")
+        c1.selectbox(_("Platform"), [p.value for p in Platform], key="studio_real_platform")
+        c2.text_input(_("Brand"), key="studio_real_brand")
+        c3.text_input(_("Customer's name (optional)"), key="studio_real_name")
         st.button(
-            "Build a draft", key="studio_real_build", on_click=_on_new_from_complaint, args=(sorted(library.cases),)
+            _("Build a draft"), key="studio_real_build", on_click=_on_new_from_complaint, args=(sorted(library.cases),)
         )
         if st.session_state.get("studio_real_error"):
             st.error(md_text(st.session_state["studio_real_error"]))
 
 
 def _form() -> None:
-    st.subheader("Form")
+    st.subheader(_("Form"))
     if st.session_state.get(_FORM_ERROR):
         st.error(md_text(st.session_state[_FORM_ERROR]))
     kw = {"on_change": _on_form_change}
-    st.text_input("Title", key=_F + "title", **kw)
-    st.text_area("Complaint", key=_F + "complaint", height=110, **kw)
+    st.text_input(_("Title"), key=_F + "title", **kw)
+    st.text_area(_("Complaint"), key=_F + "complaint", height=110, **kw)
     c1, c2 = st.columns(2)
-    c1.selectbox("Platform", [p.value for p in Platform], key=_F + "platform", **kw)
-    c2.text_input("Brand", key=_F + "brand", **kw)
-    c1.text_input("Customer's display name", key=_F + "display_name", **kw)
-    c2.text_input("Customer's first name (for personal address)", key=_F + "first_name", **kw)
-    c1.selectbox("Negativity", [n.value for n in Negativity], key=_F + "negativity", **kw)
+    c1.selectbox(_("Platform"), [p.value for p in Platform], key=_F + "platform", **kw)
+    c2.text_input(_("Brand"), key=_F + "brand", **kw)
+    c1.text_input(_("Customer's display name"), key=_F + "display_name", **kw)
+    c2.text_input(_("Customer's first name (for personal address)"), key=_F + "first_name", **kw)
+    c1.selectbox(_("Negativity"), [n.value for n in Negativity], key=_F + "negativity", **kw)
     c2.selectbox(
-        "Expected handling",
+        _("Expected handling"),
         [h.value for h in Handling],
         key=_F + "handling",
         format_func=lambda v: HANDLING_LABELS[Handling(v)],
         **kw,
     )
-    st.number_input("Target response time (minutes)", min_value=1.0, max_value=7 * 24 * 60.0, key=_F + "minutes", **kw)
-    st.text_area("Key facts — one per line: id | description | cue, cue", key=_F + "key_facts", **kw)
-    st.text_area("Good exemplars — score | reply (\\n for a line break)", key=_F + "good", height=130, **kw)
-    st.text_area("Bad exemplars — score | problems | note | reply", key=_F + "bad", height=130, **kw)
+    st.number_input(
+        _("Target response time (minutes)"), min_value=1.0, max_value=7 * 24 * 60.0, key=_F + "minutes", **kw
+    )
+    st.text_area(_("Key facts — one per line: id | description | cue, cue"), key=_F + "key_facts", **kw)
+    st.text_area(_("Good exemplars — score | reply (\\n for a line break)"), key=_F + "good", height=130, **kw)
+    st.text_area(_("Bad exemplars — score | problems | note | reply"), key=_F + "bad", height=130, **kw)
     _translations_form(kw)
     st.caption(
-        "Other fields (real reply, follow-ups, notes) are edited in the YAML. Form edits rewrite the YAML without "
-        "its comments."
+        _(
+            "Other fields (real reply, follow-ups, notes) are edited in the YAML. Form edits rewrite the YAML "
+            "without its comments."
+        )
     )
 
 
@@ -475,38 +485,42 @@ def _translations_form(kw: dict) -> None:
     for tab, lang in zip(st.tabs([LANGUAGE_NAMES[lang] for lang in others]), others, strict=True):
         with tab:
             key = f"{_F}tr_{lang}_"
-            st.text_input("Title", key=key + "title", **kw)
-            st.text_area("Complaint", key=key + "complaint", height=90, **kw)
+            st.text_input(_("Title"), key=key + "title", **kw)
+            st.text_area(_("Complaint"), key=key + "complaint", height=90, **kw)
             c1, c2 = st.columns(2)
-            c1.text_input("The brand's post (optional)", key=key + "brand_post", **kw)
-            c2.text_input("Customer's first name in this language (optional)", key=key + "first_name", **kw)
-            st.text_area("Key facts — id | description | cue, cue (the original's ids)", key=key + "key_facts", **kw)
-            st.text_area("Good exemplars — score | reply", key=key + "good", height=100, **kw)
-            st.text_area("Bad exemplars — score | problems | note | reply", key=key + "bad", height=100, **kw)
+            c1.text_input(_("The brand's post (optional)"), key=key + "brand_post", **kw)
+            c2.text_input(_("Customer's first name in this language (optional)"), key=key + "first_name", **kw)
+            st.text_area(_("Key facts — id | description | cue, cue (the original's ids)"), key=key + "key_facts", **kw)
+            st.text_area(_("Good exemplars — score | reply"), key=key + "good", height=100, **kw)
+            st.text_area(_("Bad exemplars — score | problems | note | reply"), key=key + "bad", height=100, **kw)
 
 
 def _save_box(settings, file_name: str) -> None:
-    st.subheader("Save")
+    st.subheader(_("Save"))
     c1, c2 = st.columns([3, 1])
-    c1.text_input("File name in the casebook", key=_FILE)
-    if c2.button("Save case", type="primary", key="studio_save"):
+    c1.text_input(_("File name in the casebook"), key=_FILE)
+    if c2.button(_("Save case"), type="primary", key="studio_save"):
         name = st.session_state.get(_FILE, "").strip()
         if not _FILE_NAME.match(name):
-            st.error("File name: lower-case letters, digits and dashes, ending in .yaml (e.g. dress-hole.yaml).")
+            st.error(_("File name: lower-case letters, digits and dashes, ending in .yaml (e.g. dress-hole.yaml)."))
             return
         case, _problems = validate_text(st.session_state[_YAML])
         unfinished = saving_problems(case) if case is not None else []
         if unfinished:  # a live case must stay publishable
             draft = keep_draft(settings.scenarios_dir / name, st.session_state[_YAML], data_dir=settings.data_dir)
             st.error(
-                "Not saved: a published case must stay ready for trainees. Finish it, or set `status: draft` to "
-                "save work in progress.\n\n" + _bullets(unfinished)
+                _(
+                    "Not saved: a published case must stay ready for trainees. Finish it, or set `status: draft` to "
+                    "save work in progress."
+                )
+                + "\n\n"
+                + _bullets(unfinished)
             )
             st.warning(md_text(f"Nothing is lost: your text is kept as a draft in {draft}"))
             return
         _save(settings, name, _opened_version(name))
     elif st.session_state.pop(_REPLACE, False) and _CONFLICT in st.session_state:
-        name, _, version, _ = st.session_state[_CONFLICT]
+        name, _text, version, _draft = st.session_state[_CONFLICT]
         _save(settings, name, version)
     conflict = st.session_state.get(_CONFLICT)
     if conflict is not None and conflict[0] == file_name:
@@ -515,7 +529,7 @@ def _save_box(settings, file_name: str) -> None:
     if drafts:
         with st.expander(f"Drafts kept for {md_text(file_name)} ({len(drafts)})"):
             st.caption(md_text(f"Newest: {drafts[0]}"))
-            st.button("Open the newest draft", key="studio_open_draft", on_click=_open_draft, args=(str(drafts[0]),))
+            st.button(_("Open the newest draft"), key="studio_open_draft", on_click=_open_draft, args=(str(drafts[0]),))
 
 
 def _opened_version(name: str) -> str:
@@ -537,7 +551,7 @@ def _save(settings, name: str, based_on: str) -> None:
         diff = conflict_diff(result.current_text, text, name)
         st.session_state[_CONFLICT] = (name, result.current_text, result.version, diff)
     else:
-        st.error("Not saved:\n\n" + _bullets(result.problems))
+        st.error(_("Not saved:") + "\n\n" + _bullets(result.problems))
     st.warning(md_text(f"Nothing is lost: your text is kept as a draft in {result.draft_path}"))
 
 
@@ -545,18 +559,21 @@ def _conflict_box(settings, name: str, current_text: str | None, version: str, d
     """Another coach saved (or deleted) the file since this coach opened it: show both, let them choose."""
     what = "deleted" if current_text is None else "saved a new version of"
     st.error(md_text(f"Not saved: someone else {what} {name} since you opened it. Your text was not written."))
-    st.caption("What changes if your text replaces theirs (- theirs, + yours):")
+    st.caption(_("What changes if your text replaces theirs (- theirs, + yours):"))
     st.code(diff or "(no differences)", language="diff")
     c1, c2 = st.columns(2)
     if current_text is not None:
         c1.button(
-            "Open their version (yours stays in the drafts)",
+            _("Open their version (yours stays in the drafts)"),
             key="studio_conflict_theirs",
             on_click=_set_text,
             args=(current_text, name, version),
         )
     c2.button(
-        "Replace it with mine", key="studio_conflict_mine", on_click=st.session_state.__setitem__, args=(_REPLACE, True)
+        _("Replace it with mine"),
+        key="studio_conflict_mine",
+        on_click=st.session_state.__setitem__,
+        args=(_REPLACE, True),
     )
 
 
@@ -567,7 +584,7 @@ def _bullets(problems) -> str:
 def _life_cycle_box(case, file_name: str) -> None:
     """The case's status with who changed it when, and the buttons that move it on (each saves the case)."""
     user = session.current_user()
-    st.subheader("Status")
+    st.subheader(_("Status"))
     note = st.session_state.pop(_STATUS_NOTE, None)
     if note is not None:
         kind, message = note
@@ -590,7 +607,7 @@ def _life_cycle_box(case, file_name: str) -> None:
             on_click=_on_status,
             args=(to, file_name),
         )
-    st.caption("Each change saves the case as it is in the editor, with who made it and when.")
+    st.caption(_("Each change saves the case as it is in the editor, with who made it and when."))
 
 
 def _on_status(to: CaseStatus, file_name: str) -> None:
@@ -640,47 +657,47 @@ def _lint_box(case, pass_mark: float) -> None:
     exemplar on a busy machine) run when asked, and their result is kept for this exact case text."""
     graded: dict = st.session_state.setdefault(_LINT_CACHE, {})
     key = (case.content_hash, pass_mark)
-    if st.button("Grade the exemplars and the real reply", key="studio_lint_graded"):
+    if st.button(_("Grade the exemplars and the real reply"), key="studio_lint_graded"):
         try:
             grade = engine_grade_fn(services.get_engine())
         except Exception as err:  # the quick checks still stand
             st.error(md_text(f"The grading engine is not available ({type(err).__name__}: {err})."))
         else:
-            with st.spinner("Grading the exemplars…"):
+            with st.spinner(_("Grading the exemplars…")):
                 graded.clear()  # one case at a time
                 graded[key] = lint_case(case, grade, pass_mark=pass_mark)
     warnings = graded.get(key)
     if warnings is None:
         warnings = lint_case(case, None, pass_mark=pass_mark)
-        st.caption("Exemplars not graded yet for this version of the case.")
+        st.caption(_("Exemplars not graded yet for this version of the case."))
     st.subheader(f"Lint ({len(warnings)})")
     if not warnings:
-        st.success("No lint warnings.")
+        st.success(_("No lint warnings."))
     for w in warnings:
         st.warning(f"**{md_text(w.where)}** — {md_text(w.message)}")
 
 
 def _preview_and_try(case, pass_mark: float) -> None:
-    st.subheader("Preview and try a reply")
-    lang = st.radio("Language", list(case.languages), horizontal=True, key="studio_lang")
+    st.subheader(_("Preview and try a reply"))
+    lang = st.radio(_("Language"), list(case.languages), horizontal=True, key="studio_lang")
     single = case.localized(lang)
     preview, trial = st.columns(2, gap="large")
     with preview:
-        st.caption("As trainees see it")
+        st.caption(_("As trainees see it"))
         st.html(post_html(single, seconds_since_posted=180))
     with trial:
         handling = st.selectbox(
-            "Handling",
+            _("Handling"),
             [h.value for h in Handling],
             # keyed by case and expected handling: another case (or a changed expectation) starts from its own
             key=f"studio_try_handling_{case.id}_{single.expected_handling.value}",
             format_func=lambda v: HANDLING_LABELS[Handling(v)],
             index=[h.value for h in Handling].index(single.expected_handling.value),
         )
-        reply = st.text_area("Your reply to try", key="studio_try_reply")
-        if st.button("Grade this reply", key="studio_try"):
+        reply = st.text_area(_("Your reply to try"), key="studio_try_reply")
+        if st.button(_("Grade this reply"), key="studio_try"):
             if not reply.strip() and handling != Handling.no_reply.value:
-                st.error("Write a reply to grade.")
+                st.error(_("Write a reply to grade."))
                 return
             grade = services.get_engine().grade(single, reply.strip(), handling=handling, pass_mark=pass_mark)
             data = grade.to_dict()
