@@ -1,7 +1,7 @@
 """Keeps the message catalogues in step with the code: ``python -m replycoach.i18n.catalogue``.
 
 Collects every message the interface can show (each ``_()``, ``ngettext()`` and ``N_()`` call in the code,
-found by Babel's extractor, plus the texts that come from the domain as data: principle titles and
+found in its syntax tree, plus the texts that come from the domain as data: principle titles and
 descriptions, handling labels), then updates each language's ``.po`` file: new messages are added untranslated
 for a translator to fill in, messages no longer used are dropped. ``tests/ui/test_translations.py`` fails
 while any message lacks a translation.
@@ -9,11 +9,11 @@ while any message lacks a translation.
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 from replycoach.i18n import DEFAULT_LANGUAGE, DOMAIN, UI_LANGUAGES, catalogue_path
@@ -21,29 +21,27 @@ from replycoach.i18n import DEFAULT_LANGUAGE, DOMAIN, UI_LANGUAGES, catalogue_pa
 ROOT = Path(__file__).resolve().parents[2]
 #: Where the interface's texts live: the package (pages, components, coaching) and the app script.
 SOURCES = (ROOT / "replycoach", ROOT / "app.py")
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+#: The translating calls and how many leading arguments are message texts.
+KEYWORDS = {"_": 1, "N_": 1, "ngettext": 2}
 
 Message = str | tuple[str, str]  # a message id, or (singular, plural)
 
 
 def code_messages() -> dict[Message, list[str]]:
-    """Every message of a ``_()``, ``ngettext()`` or ``N_()`` call, with where it is used."""
+    """Every message of a ``_()``, ``ngettext()`` or ``N_()`` call with a literal text, with where it is used.
+
+    Read from the syntax tree rather than with Babel's extractor, which does not look inside f-strings (pages
+    build their HTML in f-strings, with ``_()`` calls inside)."""
     found: dict[Message, list[str]] = {}
-
-    def add(path: Path, line: int, message) -> None:
-        key = message if isinstance(message, str) else tuple(message)
-        if key:
-            found.setdefault(key, []).append(f"{path.relative_to(ROOT)}:{line}")
-
-    for source in SOURCES:
-        if source.is_dir():
-            for filename, line, message, _comments, _context in extract_from_dir(
-                source, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=()
-            ):
-                add(source / filename, line, message)
-        else:
-            for line, message, _comments, _context in extract_from_file("python", source, keywords=KEYWORDS):
-                add(source, line, message)
+    files = [p for source in SOURCES for p in (sorted(source.rglob("*.py")) if source.is_dir() else [source])]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"), filename=str(path))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in KEYWORDS):
+                continue
+            texts = [a.value for a in node.args[: KEYWORDS[node.func.id]] if isinstance(a, ast.Constant)]
+            if len(texts) == KEYWORDS[node.func.id] and all(isinstance(t, str) and t for t in texts):
+                key = texts[0] if len(texts) == 1 else tuple(texts)
+                found.setdefault(key, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
 
 

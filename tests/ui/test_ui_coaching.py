@@ -189,5 +189,5 @@ def test_my_settings_keep_the_time_zone_and_language(app_env, store, trainee):
     assert not at.exception, at.exception
     saved = store.find_user("trainee")
     assert (saved.time_zone, saved.ui_language) == ("Europe/Sofia", "bg")
-    assert "Saved." in [s.value for s in at.success]
+    assert "Записано." in [s.value for s in at.success]  # said in the language just chosen
     assert at.selectbox(key="preferences_time_zone").value == "Europe/Sofia"  # the session reads the user afresh

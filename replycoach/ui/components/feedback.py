@@ -68,19 +68,19 @@ def show_feedback(
     coach_scores = review.scores if review is not None else None
     left, right = st.columns([5, 6], gap="large")
     with left:
-        st.markdown(f"**{md_text(_('Per principle'))}**")
+        st.markdown(f"**{_('Per principle')}**")
         st.html(principle_bars_html(grade, principle_title, coach=coach_scores))
         if explanation is not None:
             with st.expander(_("How the overall was reached"), expanded=False):
                 st.html(explanation_html(explanation, principle_title))
     with right:
-        st.markdown(f"**{md_text(_('Your reply — what earned and what lost points'))}**")
+        st.markdown(f"**{_('Your reply — what earned and what lost points')}**")
         st.html(highlight_html(attempt.reply, spans_from_grade(grade, len(attempt.reply)), principle_title))
         st.html(legend_html())
 
     steps = _next_steps(case, grade)
     if steps:
-        st.markdown(f"**{md_text(_('Try this next'))}**")
+        st.markdown(f"**{_('Try this next')}**")
         st.html(next_steps_html(steps, principle_title, attempt.language))
 
     if review is not None:
@@ -157,14 +157,12 @@ def _show_rewrite(attempt: Attempt, rewrite: Callable[[], Rewrite | None]) -> No
         return
     if suggestion is None:
         return
-    st.markdown(f"**{md_text(_('A suggested rewrite of your reply'))}**")
+    st.markdown(f"**{_('A suggested rewrite of your reply')}**")
     st.caption(
-        md_text(
-            _(
-                "The fewest changes to your own reply that the grader scores higher: {before} → {after}. "
-                "Removed words are struck through, added words underlined."
-            ).format(before=f"{suggestion.original_score:.0f}", after=f"{suggestion.score:.0f}")
-        )
+        _(
+            "The fewest changes to your own reply that the grader scores higher: {before} → {after}. "
+            "Removed words are struck through, added words underlined."
+        ).format(before=f"{suggestion.original_score:.0f}", after=f"{suggestion.score:.0f}")
     )
     st.html(diff_html(word_diff(attempt.reply, suggestion.text)))
     if suggestion.changes:
@@ -180,7 +178,7 @@ def show_comparison(reply: str, case: Case, model: ModelAnswer | None) -> None:
     real = case.real_reply
     if real is None and model is None:
         return
-    st.markdown(f"**{md_text(_('Compare'))}**")
+    st.markdown(f"**{_('Compare')}**")
     columns = st.columns(1 + (model is not None) + (real is not None), gap="large")
     box = "white-space:pre-wrap;font-family:system-ui,sans-serif;border-radius:8px;padding:10px 12px;"
     with columns[0]:

@@ -130,9 +130,9 @@ def _case_row(case: Case, due_by_case: dict, done: set[str], language: str, toda
                 due = due_by_case[case.id]
                 overdue = due is not None and due < today
                 label = _("Assigned, due {date}").format(date=due.isoformat()) if due else _("Assigned")
-                badges.append(f":{'red' if overdue else 'orange'}-badge[{md_text(label)}]")
+                badges.append(f":{'red' if overdue else 'orange'}-badge[{label}]")  # our words and a date only
             if case.id in done:
-                badges.append(f":green-badge[{md_text(_('Done'))}]")
+                badges.append(f":green-badge[{_('Done')}]")
             st.markdown(f"**{md_text(case.title)}** " + " ".join(badges))
             st.caption(
                 md_text(

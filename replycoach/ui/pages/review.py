@@ -146,7 +146,7 @@ def _show_attempt(store, user: User, attempt: Attempt, library) -> None:
             st.html(post_html(single, seconds_since_posted=attempt.response_seconds))
         _thread(store, user, attempt, single)
     with right:
-        st.markdown(f"**{md_text(_('The reply — what the machine credited and penalised'))}**")
+        st.markdown(f"**{_('The reply — what the machine credited and penalised')}**")
         st.html(
             highlight_html(
                 attempt.reply, spans_from_grade(attempt.grade_json or {}, len(attempt.reply)), principle_title
@@ -167,7 +167,7 @@ def _thread(store, user: User, attempt: Attempt, case) -> None:
             first = store.get_attempt(attempt.parent_id, user)
         except MissingEntry:
             first = None
-        st.markdown(f"**{md_text(_('The thread this answer belongs to'))}**")
+        st.markdown(f"**{_('The thread this answer belongs to')}**")
         st.html(
             (thread_message_html(brand, first.reply, mine=True) if first is not None else "")
             + thread_message_html(customer, attempt.follow_up_text or "", mine=False)
@@ -176,7 +176,7 @@ def _thread(store, user: User, attempt: Attempt, case) -> None:
         return
     answers = store.follow_up_attempts(attempt.id, user)
     if answers:
-        st.markdown(f"**{md_text(_('The conversation after this reply'))}**")
+        st.markdown(f"**{_('The conversation after this reply')}**")
         st.html(
             "".join(
                 thread_message_html(customer, a.follow_up_text or "", mine=False)
@@ -205,7 +205,7 @@ def _show_review_side_by_side(user: User, attempt: Attempt) -> None:
     )
     st.dataframe(rows, hide_index=True, key="review_side_by_side")
     if review.comment:
-        st.markdown(md_text(_("Comment to the trainee:")))
+        st.markdown(_("Comment to the trainee:"))
         st.text(review.comment)
 
 
