@@ -11,6 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SESSION_IDLE_MINUTES = 120.0
+SESSION_DAYS = 7.0
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -28,6 +30,13 @@ def _float(name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, got {raw!r}") from None
 
 
+def _positive(name: str, default: float) -> float:
+    value = _float(name, default)
+    if value <= 0:
+        raise ValueError(f"{name} must be a number above 0, got {value:g}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -43,6 +52,9 @@ class Settings:
     llm_timeout_seconds: float
     openai_base_url: str | None
     openai_api_key: str | None
+    session_idle_minutes: float = SESSION_IDLE_MINUTES  # a session without activity for this long ends
+    session_days: float = SESSION_DAYS  # a session ends this long after sign-in, active or not
+    trusted_proxies: tuple[str, ...] = ()  # addresses/networks of reverse proxies whose X-Forwarded-For counts
 
 
 @lru_cache(maxsize=1)
@@ -64,4 +76,9 @@ def get_settings() -> Settings:
         llm_timeout_seconds=_float("REPLYCOACH_LLM_TIMEOUT", 8.0),
         openai_base_url=_env("OPENAI_BASE_URL"),
         openai_api_key=_env("OPENAI_API_KEY"),
+        session_idle_minutes=_positive("REPLYCOACH_SESSION_IDLE_MINUTES", SESSION_IDLE_MINUTES),
+        session_days=_positive("REPLYCOACH_SESSION_DAYS", SESSION_DAYS),
+        trusted_proxies=tuple(
+            p.strip() for p in (_env("REPLYCOACH_TRUSTED_PROXIES", "") or "").split(",") if p.strip()
+        ),
     )

@@ -1,4 +1,5 @@
-"""The practice actions: submit a reply (check, grade, judge, store) and the customer's next message.
+"""The practice actions: submit a reply (check, grade, judge, store), the customer's next message, and the
+suggested rewrite of a stored reply.
 
 No Streamlit and no SQL here: the actions take the store, engine and settings they work with, so the
 practice page, the benchmarks and the tests all call the same code.
@@ -7,6 +8,7 @@ practice page, the benchmarks and the tests all call the same code.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from types import ModuleType
 
 from replycoach.cases.models import Case
 from replycoach.config import Settings
+from replycoach.plain_text import control_character_message
 from replycoach.storage.types import Attempt, NewAttempt, PrincipleScore, User
 
 log = logging.getLogger(__name__)
@@ -37,9 +40,11 @@ class ReplyRejected(ValueError):
 
 
 def check_reply(reply: str, handling: str, limit: int) -> str:
-    """The reply as it will be graded, or ``ReplyRejected``: empty (unless the trainee chose not to reply) or
-    over the character limit."""
+    """The reply as it will be graded, or ``ReplyRejected``: empty (unless the trainee chose not to reply),
+    over the character limit, or holding a control character (a NUL from a paste, say)."""
     text = reply.strip()
+    if (problem := control_character_message(reply, "Your reply")) is not None:
+        raise ReplyRejected(problem + ".")
     if len(reply) > limit:
         raise ReplyRejected(
             f"Your reply has {len(reply)} characters; the limit is {limit}. Shorten it by {len(reply) - limit}."
@@ -78,6 +83,7 @@ def submit_reply(
             handling=handling,
             earlier_replies=earlier,
             pass_mark=settings.pass_mark,
+            follow_up=turn.follow_up_text,  # a second turn is graded as the answer to what the customer wrote
         )
     llm_json, needs_review = None, False
     service = llm_service() if settings.llm_enabled else None
@@ -139,6 +145,55 @@ def customer_follow_up(case: Case, first: Attempt, settings: Settings) -> Custom
     if scripted is None:
         return None
     return CustomerMessage(scripted.author or customer, scripted.text)
+
+
+def suggested_rewrite(store, engine, settings: Settings, attempt: Attempt, case: Case):
+    """The rewrite of ``attempt``'s reply that grades higher (``coaching.suggest_rewrite``; the LLM's when it is
+    on and grades higher, else the offline one), or None. ``case`` is the case in the attempt's language.
+    Worked out once per attempt, grader version and LLM setting, and kept in the store's cache, so a reload or
+    a second look costs nothing."""
+    from replycoach.coaching import Rewrite, next_steps, suggest_rewrite
+
+    if attempt.handling == "no_reply" or not attempt.reply.strip() or attempt.turn != 1:
+        return None
+    service = llm_service() if settings.llm_enabled else None
+    key = f"rewrite:{attempt.id}:{attempt.grader_version}:{settings.llm_model if service else 'offline'}"[:200]
+    cached = _cached_json(store, key)
+    if cached is not None:
+        return Rewrite.from_dict(cached["rewrite"]) if cached.get("rewrite") else None
+    grade = grade_from_json(attempt.grade_json)
+    # With the LLM judge on the stored grade is the blend; the candidates are graded offline, so they compete
+    # with the offline grade the attempt got.
+    baseline = float((attempt.llm_json or {}).get("offline_score", grade.score))
+    candidate = service.rewrite_reply(case, attempt.reply, next_steps(case, grade), settings) if service else None
+    earlier = store.earlier_replies(attempt.user_id, exclude_case=case.id)
+    with GRADING_LOCK:
+        rewrite = suggest_rewrite(
+            case,
+            attempt.reply,
+            grade,
+            engine,
+            handling=attempt.handling,
+            response_seconds=attempt.response_seconds,
+            earlier_replies=earlier,
+            pass_mark=settings.pass_mark,
+            baseline=baseline,
+            candidate=candidate,
+        )
+    try:
+        store.cache_put(key, json.dumps({"rewrite": rewrite.to_dict() if rewrite else None}, ensure_ascii=False))
+    except Exception as err:  # a cache that cannot be written only costs time next time
+        log.warning("could not keep the rewrite of attempt %s: %s", attempt.id, err)
+    return rewrite
+
+
+def _cached_json(store, key: str) -> dict | None:
+    try:
+        raw = store.cache_get(key)
+        return json.loads(raw) if raw else None
+    except Exception as err:  # an unreadable entry is worked out again
+        log.warning("unusable cache entry %s: %s", key, err)
+        return None
 
 
 def grade_from_json(data: dict):

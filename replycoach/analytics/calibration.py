@@ -1,6 +1,7 @@
 """Agreement between coaches and the machine grader, per principle and overall.
 
-Coaches review attempts and give their own score per principle (0, 0.5 or 1, or N/A) and overall (0-100).
+Coaches review attempts and give their own score per principle (0-1 in steps they choose, or N/A) and overall
+(0-100).
 Before a principle is trusted to be scored by the machine alone, the two must agree well enough: Cohen's kappa
 on pass/fail (chance-corrected, unlike raw agreement) with enough reviewed attempts behind it.
 
@@ -40,6 +41,7 @@ class CalibrationPair:
     coach: dict[str, float | None]
     machine_overall: float | None
     coach_overall: float | None
+    trainee: str = ""  # the trainee's display name (the username when empty)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Disagreement:
     machine: float
     coach: float
     gap: float  # |machine - coach| on a 0-1 scale so principles and overall compare
+    trainee: str = ""  # the trainee's display name
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,8 @@ def calibrate(
 
 
 def _gap(p: CalibrationPair, pid: str, machine: float, coach: float, m01: float, c01: float) -> Disagreement:
-    return Disagreement(p.attempt_id, p.username, p.case_id, p.coach_name, pid, machine, coach, abs(m01 - c01))
+    gap = abs(m01 - c01)
+    return Disagreement(p.attempt_id, p.username, p.case_id, p.coach_name, pid, machine, coach, gap, p.trainee)
 
 
 def pairs_from_reviews(reviewed) -> list[CalibrationPair]:
@@ -129,10 +133,11 @@ def pairs_from_reviews(reviewed) -> list[CalibrationPair]:
             username=a.username,
             case_id=a.case_id,
             coach_name=r.coach_name,
-            machine=dict(a.principles),
+            machine=dict(a.machine_principles),  # the machine's own, not the score of record the review set
             coach=dict(r.scores),
-            machine_overall=a.score,
+            machine_overall=a.machine_score,
             coach_overall=r.overall,
+            trainee=a.display_name,
         )
         for a, r in reviewed
     ]

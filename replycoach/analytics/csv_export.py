@@ -1,6 +1,9 @@
-"""Attempts as CSV, one row per attempt with every principle's score as its own column.
+"""Attempts as CSV, one row per attempt (every turn) with every principle's score as its own column.
 
-Rows stream in (``Store.iter_export_rows`` yields them one by one) and CSV text streams out in chunks, so an
+``handling`` is the handling the trainee chose; each principle's score of record is in ``<principle>_score``
+(so the handling principle's score is ``handling_score``). Every score is on the 0-100 scale: ``score`` is the
+score of record (a coach's review where there is one), ``machine_score`` the machine's, with the reviewer, the
+time of the review and its comment beside them. Rows stream in (``Store.iter_export_rows`` yields them one by one) and CSV text streams out in chunks, so an
 export of many attempts never holds the whole table twice. Cells a spreadsheet would run as a formula (a reply
 starting with ``=`` or ``@``) are defused with a leading apostrophe: replies are typed by trainees.
 """
@@ -26,11 +29,19 @@ LEADING_COLUMNS = (
     "case_hash",
     "language",
     "turn",
+    "parent_id",
     "handling",
     "score",
     "passed",
+    "machine_score",
+    "machine_passed",
+    "reviewed_by",
+    "reviewed_at",
+    "review_comment",
     "response_seconds",
 )
+#: The column of a principle's score (0-100) in the export.
+SCORE_SUFFIX = "_score"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -82,10 +93,22 @@ def _chain(first, rest: Iterator) -> Iterator:
     yield from rest
 
 
+def flat_row(row: Mapping[str, object], principles: Sequence[str] = ()) -> dict[str, object]:
+    """An export row (``Store.iter_export_rows``: principle scores in ``principles``, 0-1) as CSV columns:
+    ``<principle>_score`` on 0-100 for every principle of ``principles`` and of the row."""
+    flat = {k: v for k, v in row.items() if k != "principles"}
+    scores: Mapping = row.get("principles") or {}  # type: ignore[assignment]
+    for pid in [*principles, *(p for p in scores if p not in principles)]:
+        value = scores.get(pid)
+        flat[pid + SCORE_SUFFIX] = None if value is None else round(100 * float(value), 1)
+    return flat
+
+
 def attempts_csv_bytes(rows: Iterable[Mapping[str, object]], principles: Sequence[str] = ()) -> bytes:
-    """The whole CSV as UTF-8 with a byte-order mark, so spreadsheet programs read Cyrillic and umlauts."""
+    """The whole export as CSV (``flat_row`` columns), UTF-8 with a byte-order mark, so spreadsheet programs
+    read Cyrillic and umlauts."""
     out = io.BytesIO()
     out.write("\ufeff".encode())
-    for chunk in iter_csv(rows, principles):
+    for chunk in iter_csv((flat_row(r, principles) for r in rows), [p + SCORE_SUFFIX for p in principles]):
         out.write(chunk.encode("utf-8"))
     return out.getvalue()

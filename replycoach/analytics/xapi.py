@@ -1,9 +1,12 @@
-"""xAPI 1.0.3 statements: one per attempt, for a learning record store (LRS).
+"""xAPI 1.0.3 statements: one per attempt (every turn), for a learning record store (LRS).
 
-Each attempt becomes "<trainee> passed|failed <case>" with the score, the reply, how long the trainee took
-and, as context extensions, every principle's score, the grader version and the case's content hash (so an
-LRS never mixes case versions). Statement ids are UUIDv5 of the attempt, so exporting twice gives the same ids
-and an LRS de-duplicates them instead of counting attempts twice.
+Each attempt becomes "<trainee> passed|failed <case>" with the score of record (a coach's review where there
+is one), the reply, how long the trainee took and, as context extensions, the handling the trainee chose,
+every principle's score of record (0-100, like every score here), the machine's score, the coach's review
+(reviewer, time, comment), the grader version and the case's content hash (so an LRS never mixes case
+versions). An answer to the customer's follow-up (turn 2) refers to the first reply's statement
+(``context.statement``) and carries the follow-up it answers. Statement ids are UUIDv5 of the attempt, so
+exporting twice gives the same ids and an LRS de-duplicates them instead of counting attempts twice.
 """
 
 from __future__ import annotations
@@ -11,8 +14,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-
-from replycoach.cases.models import PRINCIPLES
 
 DEFAULT_HOME_PAGE = "https://replycoach.example"
 CASE_ACTIVITY_BASE = "https://replycoach.example/cases/"
@@ -51,6 +52,11 @@ def _timestamp(value: object) -> str:
     return value.isoformat()
 
 
+def statement_id(attempt_id: object, home_page: str = DEFAULT_HOME_PAGE) -> str:
+    """The statement id of an attempt: the same on every export."""
+    return str(uuid.uuid5(_NAMESPACE, f"{home_page}/attempts/{attempt_id}"))
+
+
 def attempt_statement(
     row: Mapping[str, object],
     *,
@@ -61,8 +67,9 @@ def attempt_statement(
 
     ``row`` holds ``attempt_id`` (or ``id``), ``username``, ``case_id``, ``case_hash``, ``language``,
     ``reply``, ``submitted_at``, ``response_seconds``, ``score`` (0-100), ``passed``, ``grader_version`` and
-    ``principles`` (principle -> score in [0, 1] or ``None``; or one column per principle, as
-    ``Store.iter_export_rows`` gives); ``display_name`` and ``handling`` are used when present. ``attempt_row`` builds it from a stored ``Attempt``.
+    ``principles`` (principle -> score in [0, 1] or ``None``), as ``Store.iter_export_rows`` gives it; used when
+    present: ``display_name``, ``handling`` (the trainee's choice), ``machine_score``, ``reviewed_by``,
+    ``reviewed_at``, ``review_comment``, ``turn``, ``parent_id``, ``follow_up_text``.
     """
     attempt_id = row.get("attempt_id", row.get("id"))
     if attempt_id is None:
@@ -74,18 +81,32 @@ def attempt_statement(
     actor: dict = {"objectType": "Agent", "account": {"homePage": home_page, "name": str(row["username"])}}
     if row.get("display_name"):
         actor["name"] = str(row["display_name"])
-    principles = _principle_scores(row)
     extensions = {
-        EXTENSION_BASE + "principle-scores": principles,
+        EXTENSION_BASE + "principle-scores": _principle_scores(row),
         EXTENSION_BASE + "grader-version": str(row.get("grader_version") or ""),
         EXTENSION_BASE + "case-hash": str(row.get("case_hash") or ""),
         EXTENSION_BASE + "attempt-id": attempt_id,
+        EXTENSION_BASE + "turn": int(row.get("turn") or 1),  # type: ignore[call-overload]
     }
     if row.get("handling"):
         extensions[EXTENSION_BASE + "handling"] = str(row["handling"])
+    if row.get("machine_score") is not None:
+        extensions[EXTENSION_BASE + "machine-score"] = float(row["machine_score"])  # type: ignore[arg-type]
+    if row.get("reviewed_at") is not None:
+        extensions[EXTENSION_BASE + "coach-review"] = {
+            "reviewer": str(row.get("reviewed_by") or ""),
+            "timestamp": _timestamp(row["reviewed_at"]),
+            "score": score,
+            "comment": str(row.get("review_comment") or ""),
+        }
+    if row.get("follow_up_text"):
+        extensions[EXTENSION_BASE + "follow-up"] = str(row["follow_up_text"])
+    context: dict = {"language": language, "extensions": extensions}
+    if row.get("parent_id") is not None:
+        context["statement"] = {"objectType": "StatementRef", "id": statement_id(row["parent_id"], home_page)}
     verb = VERB_PASSED if passed else VERB_FAILED
     return {
-        "id": str(uuid.uuid5(_NAMESPACE, f"{home_page}/attempts/{attempt_id}")),
+        "id": statement_id(attempt_id, home_page),
         "actor": actor,
         "verb": {"id": verb, "display": {"en-US": "passed" if passed else "failed"}},
         "object": {
@@ -100,36 +121,16 @@ def attempt_statement(
             "duration": iso_duration(float(row.get("response_seconds") or 0.0)),  # type: ignore[arg-type]
             "response": str(row.get("reply") or ""),
         },
-        "context": {"language": language, "extensions": extensions},
+        "context": context,
         "timestamp": _timestamp(row["submitted_at"]),
         "version": "1.0.3",
     }
 
 
 def _principle_scores(row: Mapping[str, object]) -> dict:
-    """``row["principles"]`` when given, else the principle columns of an export row (one key per principle)."""
-    if "principles" in row:
-        return dict(row["principles"] or {})  # type: ignore[call-overload]
-    return {pid: row[pid] for pid in PRINCIPLES if pid in row}
-
-
-def attempt_row(attempt) -> dict:
-    """The mapping ``attempt_statement`` reads, from a storage ``Attempt``."""
-    return {
-        "attempt_id": attempt.id,
-        "username": attempt.username,
-        "case_id": attempt.case_id,
-        "case_hash": attempt.case_hash,
-        "language": attempt.language,
-        "handling": attempt.handling,
-        "reply": attempt.reply,
-        "submitted_at": attempt.submitted_at,
-        "response_seconds": attempt.response_seconds,
-        "score": attempt.score,
-        "passed": attempt.passed,
-        "grader_version": attempt.grader_version,
-        "principles": dict(attempt.principles),
-    }
+    """Every principle's score of record on 0-100 (None: not applicable)."""
+    scores: Mapping = row.get("principles") or {}  # type: ignore[assignment]
+    return {pid: None if v is None else round(100 * float(v), 1) for pid, v in scores.items()}
 
 
 def statements(

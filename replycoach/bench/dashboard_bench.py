@@ -57,6 +57,7 @@ def _measure(url: str, data_dir: str | None, size: dict, rounds: int) -> dict[st
     from replycoach.storage.history import generate_history, read_case_ids
     from replycoach.storage.types import Role
     from replycoach.ui import services
+    from replycoach.ui.session import headless_session
 
     store = Store(url)
     store.upgrade()
@@ -71,7 +72,8 @@ def _measure(url: str, data_dir: str | None, size: dict, rounds: int) -> dict[st
     services.get_store.clear()
     try:
         at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300)
-        at.session_state["auth_user"] = hr  # HR's first page is the dashboard
+        key, token = headless_session(hr)
+        at.session_state[key] = token  # HR's first page is the dashboard
         at.run()  # cold: imports, the connection pool, the case library
         if at.exception:
             raise RuntimeError(f"the dashboard failed to render: {at.exception}")

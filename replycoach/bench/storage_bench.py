@@ -3,7 +3,8 @@
 For each backend: generate the history (500 trainees, 100,000 attempts; ``quick``: 50 and 5,000), then time
 each dashboard aggregate warm (best of three after one warm-up run) for the whole period, for one team and for
 the last 90 days (the dashboard's opening view),
-stream the full export, and measure how many attempts per second 20 threads submit through the facade.
+stream the full export, time the coach's paths (the review queue, the inbox, writing a review as the score of
+record), and measure how many attempts per second 20 threads submit through the facade.
 PostgreSQL is a throwaway server started for the run with its default durability (fsync on).
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from replycoach.bench import machine_line, markdown_table, with_throwaway_postgres
 from replycoach.config import get_settings
+from replycoach.inbox import inbox_for
 from replycoach.storage.facade import Store
 from replycoach.storage.history import generate_history, read_case_ids
 from replycoach.storage.types import AttemptFilter, NewAttempt, PrincipleScore, Role, User
@@ -92,8 +94,31 @@ def _measure(url: str, size: dict, per_thread: int) -> dict[str, float | str]:
     exported = sum(1 for _ in store.iter_export_rows(hr))
     out["export: all rows (s)"] = time.perf_counter() - started
     out["export: rows"] = exported
+    out.update(_coach_paths(store, today))
     out["submit: attempts/s, 20 threads"] = _throughput(store, url, per_thread)
     store.close()
+    return out
+
+
+def _coach_paths(store: Store, today: datetime) -> dict[str, float]:
+    """What a coach waits for: the review queue (it also feeds the inbox count on every page) and writing a
+    review, which makes it the score of record (the attempt and its score rows in one transaction)."""
+    (coach,) = store.bulk_add_users([("bench-coach", "Bench Coach", store.list_teams()[0])], role=Role.coach)
+    every_turn = AttemptFilter(turn=None)
+    out = {
+        "s: review queue, first 30": _warm_best(lambda: store.review_queue(coach, every_turn, limit=30)),
+        "s: review queue, lost points on empathy": _warm_best(
+            lambda: store.review_queue(coach, every_turn, lost_points_on="empathy")
+        ),
+        "s: a coach's inbox": _warm_best(lambda: inbox_for(store, coach, live_case_ids=(), today=today.date())),
+    }
+    timings = []
+    for attempt in store.review_queue(coach, every_turn, limit=20):
+        scored = next(p for p, v in attempt.principles.items() if v is not None)
+        started = time.perf_counter()
+        store.add_review(attempt.id, coach, scores={scored: 0.75}, overall=80.0, comment="", pass_mark=70.0)
+        timings.append(time.perf_counter() - started)
+    out["review: add_review, median (ms)"] = round(1000 * sorted(timings)[len(timings) // 2], 1)
     return out
 
 

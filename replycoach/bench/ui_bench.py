@@ -47,6 +47,7 @@ def run(quick: bool = False) -> str:
 
     from replycoach.storage.types import Role
     from replycoach.ui import services
+    from replycoach.ui.session import headless_session
 
     rounds = 3 if quick else 10
     saved_env = {k: os.environ.get(k) for k in ("REPLYCOACH_DATA_DIR", "REPLYCOACH_DATABASE_URL", "REPLYCOACH_LLM")}
@@ -78,7 +79,8 @@ def run(quick: bool = False) -> str:
             opens, submits, gradings = [], [], []
             for n in range(rounds + 1):
                 at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-                at.session_state["auth_user"] = user
+                key, token = headless_session(user)
+                at.session_state[key] = token
                 at.run()
                 t0 = time.perf_counter()
                 at.button(key=f"open_{CASE_ID}_en").click().run()

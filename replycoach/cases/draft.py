@@ -4,6 +4,8 @@ The draft is a starting point, not a finished case: the id comes from the text, 
 guessed from simple cues (the kinds of negativity in seed 003: exclamation-mark trolls, threats, links,
 "everything is sold out" praise), and everything a coach must still write is marked ``TODO``. The draft
 validates as it stands, so it opens in the studio's form at once; the lint warnings then list what is missing.
+It has ``status: draft``: trainees never see it until a coach publishes it, which lint blocks while a TODO,
+a key fact without cues or too few exemplars remain.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Collection
 
 import yaml
 
-from replycoach.cases.models import LANGUAGES, SCHEMA_VERSION, Handling, Negativity, Platform
+from replycoach.cases.models import LANGUAGES, SCHEMA_VERSION, CaseStatus, Handling, Negativity, Platform
 
 TODO = "TODO"
 
@@ -186,6 +188,7 @@ def draft_case_yaml(
         "id": slug_from_text(complaint, existing_ids),
         "title": f"{TODO}: {_title(complaint)}",
         "language": language,
+        "status": CaseStatus.draft.value,  # trainees never see it until a coach publishes it
         "tags": ["draft"],
         "difficulty": "medium",
         "source": f"{TODO}: where this complaint was posted (a real complaint pasted in the case studio)",

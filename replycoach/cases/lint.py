@@ -2,8 +2,9 @@
 
 Validation (``loader.validate_text``) says whether a case file can be read; lint says whether it will teach
 well: enough exemplars for the similarity graders, exemplars that the engine itself grades as the coach does,
-key facts a good reply can be seen to cover, every language the app offers. Pure: the grading engine comes in
-as a plain function, so this module needs neither Streamlit nor a model to be tested.
+key facts a good reply can be seen to cover, every language the app offers. Some warnings block publishing
+(``blocks_publishing``): a draft that still has them cannot go live (``replycoach.cases.lifecycle``). Pure: the
+grading engine comes in as a plain function, so this module needs neither Streamlit nor a model to be tested.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import simplemma
 from replycoach.cases.models import LANGUAGES, Case, Handling
 
 MIN_EXEMPLARS = 3
+#: What the draft builder writes where a coach still has to: a case with it left in is not finished.
+TODO_MARK = "TODO"
 #: Good and bad exemplars this similar (difflib ratio on normalised text) teach the graders nothing.
 NEAR_IDENTICAL = 0.9
 
@@ -30,6 +33,7 @@ class LintWarning:
     code: str  # stable, for tests and filters: few_good, few_bad, real_reply_fails, ...
     where: str  # the field it is about, e.g. "exemplars.good[1]"
     message: str
+    blocks_publishing: bool = False  # an unfinished case: it may be saved as a draft, not published
 
     def __str__(self) -> str:
         return f"{self.where} ==> {self.message}"
@@ -79,7 +83,33 @@ def lint_case(case: Case, grade: GradeFn | None, *, pass_mark: float) -> list[Li
     warnings += _near_identical(case)
     warnings += _uncovered_key_facts(case)
     warnings += _missing_translations(case)
+    warnings += _todo_left(case)
     return warnings
+
+
+def publish_blockers(case: Case) -> list[LintWarning]:
+    """The lint warnings that keep ``case`` from being published (none of them needs the engine)."""
+    return [w for w in lint_case(case, None, pass_mark=0.0) if w.blocks_publishing]
+
+
+def _todo_left(case: Case) -> list[LintWarning]:
+    found: list[str] = []
+
+    def walk(value, where: str) -> None:
+        if isinstance(value, str) and TODO_MARK in value:
+            found.append(where)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{where}.{key}" if where else str(key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, f"{where}[{i}]")
+
+    walk(case.model_dump(mode="json", exclude={"status_history"}), "")
+    return [
+        LintWarning("todo_left", where, f"still says {TODO_MARK}: write it before publishing", blocks_publishing=True)
+        for where in found
+    ]
 
 
 def _exemplar_counts(case: Case) -> list[LintWarning]:
@@ -92,6 +122,7 @@ def _exemplar_counts(case: Case) -> list[LintWarning]:
                     f"exemplars.{kind}",
                     f"only {len(items)} {kind} exemplar(s); write at least {MIN_EXEMPLARS} so the similarity "
                     "graders have something to compare with",
+                    blocks_publishing=True,
                 )
             )
     return out
@@ -150,7 +181,14 @@ def _uncovered_key_facts(case: Case) -> list[LintWarning]:
     for i, fact in enumerate(case.key_facts):
         where = f"key_facts[{i}] ({fact.id})"
         if not fact.cues:
-            out.append(LintWarning("no_cues", where, "has no cues: the grader cannot see whether a reply covers it"))
+            out.append(
+                LintWarning(
+                    "no_cues",
+                    where,
+                    "has no cues: the grader cannot see whether a reply covers it",
+                    blocks_publishing=True,
+                )
+            )
             continue
         if goods and not any(cue_covered(c, t, case.language) for c in fact.cues for t in goods):
             out.append(

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from replycoach.cases.models import SCHEMA_VERSION, Case
 from replycoach.cases.problems import CaseProblem, line_of, problems_from_validation
-from replycoach.cases.safe_yaml import YamlProblem, decode_utf8, parse_yaml, read_case_bytes
+from replycoach.cases.safe_yaml import YamlProblem, parse_yaml, read_case_text
 
 __all__ = [
     "CaseLibrary",
@@ -106,7 +106,7 @@ def validate_file(path: Path | str, display_name: str | None = None) -> tuple[Ca
     path = Path(path)
     name = display_name or str(path)
     try:
-        text = decode_utf8(read_case_bytes(path))
+        text = read_case_text(path)
     except YamlProblem as exc:
         return None, [CaseProblem(name, exc.message, (), exc.line, exc.column)]
     except OSError as exc:
@@ -116,19 +116,25 @@ def validate_file(path: Path | str, display_name: str | None = None) -> tuple[Ca
 
 # --- the cache --------------------------------------------------------------------------------------------
 
-_CacheKey = tuple[str, str]  # resolved path, name shown in problems
+_CacheKey = tuple[str, str]  # location (see _location), name shown in problems
 _cache: dict[_CacheKey, tuple[tuple[int, int], Case | None, list[CaseProblem]]] = {}
 _cache_lock = threading.Lock()
 _CACHE_LIMIT = 4096
 
 
+def _location(path: Path) -> str:
+    """Where ``path`` is, with its folder resolved but not the file itself: a symbolic link stays itself (and is
+    refused when read) instead of turning into the file it points at."""
+    return str(path.parent.resolve() / path.name)
+
+
 def _validate_cached(path: Path) -> tuple[Case | None, list[CaseProblem]]:
     name = str(path)
     try:
-        st = path.stat()
+        st = path.lstat()
     except OSError as exc:
         return None, [CaseProblem(name, f"cannot be read: {exc.strerror or exc}")]
-    key = (str(path.resolve()), name)
+    key = (_location(path), name)
     stamp = (st.st_mtime_ns, st.st_size)
     with _cache_lock:
         hit = _cache.get(key)
@@ -144,9 +150,9 @@ def _validate_cached(path: Path) -> tuple[Case | None, list[CaseProblem]]:
 
 def forget_cached(path: Path | str) -> None:
     """Drop a file from the cache (after writing it: an mtime may not change within its resolution)."""
-    resolved = str(Path(path).resolve())
+    location = _location(Path(path))
     with _cache_lock:
-        for key in [k for k in _cache if k[0] == resolved]:
+        for key in [k for k in _cache if k[0] == location]:
             del _cache[key]
 
 
@@ -154,10 +160,15 @@ def forget_cached(path: Path | str) -> None:
 
 
 def case_files_in(directory: Path | str) -> list[Path]:
-    """The case files directly in ``directory``, sorted by name (hidden files and sub-directories skipped)."""
+    """The case files directly in ``directory``, sorted by name (hidden files and sub-directories skipped).
+
+    Symbolic links are listed, not followed: reading one is refused with a problem that names it, so a link
+    to a file elsewhere (``/etc/passwd``, a case in another folder) never shows what it points at."""
     directory = Path(directory)
     return sorted(
-        p for p in directory.iterdir() if p.suffix in CASE_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        p
+        for p in directory.iterdir()
+        if p.suffix in CASE_SUFFIXES and not p.name.startswith(".") and (p.is_symlink() or p.is_file())
     )
 
 
@@ -171,10 +182,10 @@ def load_files(files: Iterable[Path | str]) -> CaseLibrary:
     seen: set[str] = set()
     for raw in files:
         path = Path(raw)
-        resolved = str(path.resolve())
-        if resolved in seen:
+        location = _location(path)
+        if location in seen:
             continue
-        seen.add(resolved)
+        seen.add(location)
         lib.files.append(path)
         case, problems = _validate_cached(path)
         lib.problems.extend(problems)
@@ -201,7 +212,7 @@ def _duplicate_id_problem(case_id: str, path: Path, first: Path) -> CaseProblem:
 
 def _read_quietly(path: Path) -> str | None:
     try:
-        return decode_utf8(read_case_bytes(path))
+        return read_case_text(path)
     except (OSError, YamlProblem):
         return None
 

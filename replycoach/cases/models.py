@@ -20,6 +20,8 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from replycoach.plain_text import check_plain_text
+
 #: The newest case-file format this code reads. Files with an older version get a "too old" error that says
 #: how to upgrade; files with a newer one get a "too new" error that says to update ReplyCoach.
 SCHEMA_VERSION = 1
@@ -52,6 +54,15 @@ PRINCIPLES: tuple[str, ...] = get_args(PrincipleId)
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        # YAML's double-quoted escapes ("\0", "\x07") let a file carry characters its reader never sees raw.
+        for text in value if isinstance(value, list) else (value,):
+            if isinstance(text, str):
+                check_plain_text(text, "the text")
+        return value
 
 
 class Negativity(StrEnum):
@@ -95,6 +106,22 @@ class Platform(StrEnum):
     google_maps_review = "google_maps_review"
     shop_review = "shop_review"
     email = "email"
+
+
+class CaseStatus(StrEnum):
+    """Where a case is in its life: only published cases reach trainees (docs/decisions/0006)."""
+
+    draft = "draft"  # being written: coaches see it in the studio, trainees never
+    published = "published"  # live: in the trainees' case list, assignable
+    retired = "retired"  # no longer offered; attempts made on it stay viewable
+
+
+class StatusChange(_Strict):
+    """One step of a case's life: who published or retired it, when."""
+
+    status: CaseStatus
+    by: NonEmpty = Field(description="The username of the coach who made the change")
+    at: datetime = Field(description="When (ISO 8601 with a time zone)")
 
 
 class Difficulty(StrEnum):
@@ -216,6 +243,14 @@ class Case(_Strict):
     id: Slug = Field(description="Stable id; other tools and past attempts refer to it. Never reuse or rename.")
     title: NonEmpty
     language: Language
+    status: CaseStatus = Field(
+        CaseStatus.published,
+        description="draft (not shown to trainees), published (live) or retired (no longer offered); "
+        "default published, so case files written before the life cycle stay live",
+    )
+    status_history: list[StatusChange] = Field(
+        default_factory=list, description="Who published or retired the case, when; oldest first (the studio writes it)"
+    )
     tags: list[Slug] = Field(default_factory=list)
     difficulty: Difficulty
     source: str | None = Field(None, description="Where the case comes from (seed article, data set, invented)")
@@ -295,9 +330,18 @@ class Case(_Strict):
         return self.post.customer.first_name
 
     @property
+    def is_published(self) -> bool:
+        """Trainees see, open and get assigned only published cases."""
+        return self.status == CaseStatus.published
+
+    @property
     def content_hash(self) -> str:
-        """SHA-256 of the case's canonical JSON: every attempt stores it, so reports never mix case versions."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        """SHA-256 of the case's canonical JSON: every attempt stores it, so reports never mix case versions.
+
+        The life cycle (``status``, ``status_history``) is left out: publishing or retiring a case changes
+        nothing a trainee answers or is graded on."""
+        content = self.model_dump(mode="json", exclude=set(LIFE_CYCLE_FIELDS))
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     def localized(self, language: str) -> Case:
@@ -347,6 +391,10 @@ class Case(_Strict):
             if f.when == trigger:
                 return f
         return None
+
+
+#: Fields about a case's life, not its content (left out of ``Case.content_hash``).
+LIFE_CYCLE_FIELDS = ("status", "status_history")
 
 
 class Complaint(_Strict):

@@ -3,7 +3,8 @@
 Case files come from coaches' editors and from the studio page, so the reader must never run code, hang or
 eat memory whatever it is given. On top of PyYAML's safe loader this module
 
-* rejects files over :data:`MAX_FILE_BYTES` before reading them and names the first byte that is not UTF-8;
+* rejects symbolic links, files that are not regular files and files over :data:`MAX_FILE_BYTES` before
+  reading them, and names the first byte that is not UTF-8;
 * caps aliases and the size the document would have with every alias expanded ("billion laughs"),
   recursive aliases and nesting depth;
 * allows only plain-data tags, so ``!!python/object...`` is an error rather than a silent failure later;
@@ -17,6 +18,9 @@ deeply nested input, where the Python one is stopped cleanly at :data:`MAX_DEPTH
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,17 +70,43 @@ def _size_text(size: int) -> str:
     return f"{size / 1024**2:.1f} MB" if size >= 100 * 1024 else f"{size:,} bytes"
 
 
+SYMLINK_MESSAGE = (
+    "is a symbolic link; case files must be regular files in the case folder "
+    "(a link could show any file on the server): copy the case into the folder instead"
+)
+
+
 def read_case_bytes(path: Path) -> bytes:
-    """The file's bytes, refusing (without reading it) a file over :data:`MAX_FILE_BYTES`."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise YamlProblem(f"file is too large ({_size_text(size)}; the limit is 1 MB): is this really a case file?")
-    with path.open("rb") as fh:
-        # Read one byte past the limit: the file may have grown since stat().
+    """The file's bytes, refusing (without reading it) a symbolic link, anything but a regular file (a FIFO
+    would block forever, a device never end) and a file over :data:`MAX_FILE_BYTES`.
+
+    The file is opened with ``O_NOFOLLOW`` and checked through its open descriptor, so a link swapped in
+    between a check and the read is refused too.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise YamlProblem(SYMLINK_MESSAGE) from None
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise YamlProblem("is not a regular file (a folder, device or pipe?); case files are plain text files")
+        if info.st_size > MAX_FILE_BYTES:
+            raise YamlProblem(
+                f"file is too large ({_size_text(info.st_size)}; the limit is 1 MB): is this really a case file?"
+            )
+        # Read one byte past the limit: the file may have grown since fstat().
         raw = fh.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
         raise YamlProblem("file is too large (over 1 MB; the limit is 1 MB): is this really a case file?")
     return raw
+
+
+def read_case_text(path: Path) -> str:
+    """:func:`read_case_bytes` decoded with :func:`decode_utf8`: how every case or draft file is read."""
+    return decode_utf8(read_case_bytes(path))
 
 
 def decode_utf8(raw: bytes) -> str:

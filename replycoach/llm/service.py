@@ -1,5 +1,5 @@
 """What pages, the CLI and the benchmarks call: the LLM's status, the judge combined with the offline grade,
-and the customer who answers back. Every failure here ends in the offline result, never in an exception the
+the customer who answers back, and the rewrite of a trainee's reply (``rewrite_reply``). Every failure here ends in the offline result, never in an exception the
 trainee sees: the offline grade stands, ``needs_review`` is set and ``error`` says why.
 """
 
@@ -19,6 +19,7 @@ from replycoach.llm import customer as customer_mod
 from replycoach.llm.client import LLMFailure, complete_json
 from replycoach.llm.combine import combine
 from replycoach.llm.judge import RESPONSE_SCHEMA, SCHEMA_NAME, Judgement, check_answer, judge_messages
+from replycoach.llm.rewrite import rewrite_reply
 from replycoach.llm.templates import JUDGE_VERSION, PROMPT_VERSION
 
 log = logging.getLogger(__name__)
@@ -149,3 +150,6 @@ def customer_turn(case: Case, thread: list[dict], last_grade: Grade, settings: S
         except LLMFailure as err:
             log.warning("LLM customer failed, playing the scripted follow-up: %s", err)
     return customer_mod.scripted_turn(case, thread, last_grade, settings.pass_mark)
+
+
+__all__ = ["JudgeOutcome", "customer_turn", "judge_and_combine", "judge_reply", "llm_status", "rewrite_reply"]

@@ -46,6 +46,8 @@ def user_value(row: UserRow) -> User:
         role=Role(row.role),
         team=row.team.name if row.team else None,
         active=row.active,
+        time_zone=row.time_zone,
+        ui_language=row.ui_language,
     )
 
 
@@ -59,6 +61,8 @@ def review_value(row: ReviewRow) -> Review:
         overall=row.overall,
         comment=row.comment,
         created_at=from_db_time(row.created_at),
+        case_hash=row.case_hash,
+        grader_version=row.grader_version,
     )
 
 
@@ -88,6 +92,10 @@ def attempt_value(row: AttemptRow, review: Review | None = None) -> Attempt:
         llm_json=row.llm_json,
         needs_review=row.needs_review,
         review=review,
+        display_name=row.user.display_name,
+        machine_score=row.machine_score,
+        machine_passed=row.machine_passed,
+        machine_principles={s.principle: s.machine_score for s in row.scores},
     )
 
 
@@ -101,4 +109,5 @@ def assignment_value(row: AssignmentRow) -> Assignment:
         assigned_by=row.assigned_by,
         created_at=from_db_time(row.created_at),
         username=row.user.username if row.user else None,
+        display_name=row.user.display_name if row.user else None,
     )

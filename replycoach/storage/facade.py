@@ -20,19 +20,21 @@ Times: pass aware datetimes (naive ones are taken as UTC); every datetime return
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import case as when
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from replycoach.storage import passwords, queries
+from replycoach.plain_text import check_plain_text
+from replycoach.storage import passwords, queries, tokens
 from replycoach.storage.convert import (
     assignment_value,
     attempt_value,
@@ -47,13 +49,17 @@ from replycoach.storage.models import (
     AttemptRow,
     AttemptScoreRow,
     CacheRow,
-    LoginFailureRow,
+    InboxReadRow,
+    PracticeDraftRow,
     ReviewRow,
+    SessionRow,
+    SignInAttemptRow,
     TeamRow,
     UserRow,
 )
 from replycoach.storage.types import (
     Assignment,
+    AssignmentStatus,
     Attempt,
     AttemptFilter,
     Conflict,
@@ -62,15 +68,25 @@ from replycoach.storage.types import (
     LoginResult,
     MissingEntry,
     NewAttempt,
+    NewSession,
+    PracticeDraft,
     Review,
+    ReviewNotice,
     Role,
+    SessionCheck,
     User,
 )
 
 #: Where Alembic's scripts live (the project's ``migrations/`` folder; found from an editable install too).
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
-LOGIN_FAILED = "Unknown username or wrong password."
+LOGIN_FAILED = "Wrong user name or password."
+ACCOUNT_DEACTIVATED = "This account is deactivated: ask an admin to reactivate it."
+#: A session's last activity is written at most this often (each rerun reads it).
+SESSION_TOUCH_EVERY = timedelta(minutes=1)
+#: How long the browser that signed in has to fetch its cookie with the one-time code.
+HANDOFF_VALID_FOR = timedelta(minutes=2)
+_MAX_DRAFT_CHARS = 100_000
 _REVIEWERS = (Role.coach, Role.admin)
 _AGGREGATE_VIEWERS = (Role.hr, Role.admin, Role.coach)
 _MAX_TEAM_NAME = 80
@@ -79,13 +95,26 @@ _COPIED_TO_SCORES = ("user_id", "team_id", "case_id", "language", "turn", "submi
 #: The fixed columns of an export row (``queries.export_statement`` selects them in this order).
 EXPORT_COLUMNS = (
     "attempt_id", "submitted_at", "opened_at", "user_id", "username", "display_name", "team", "case_id",
-    "case_hash", "language", "handling", "turn", "parent_id", "score", "passed", "response_seconds",
-    "grader_version", "embedder", "needs_review", "reply",
+    "case_hash", "language", "handling", "turn", "parent_id", "score", "passed", "machine_score",
+    "machine_passed", "reviewed_by", "reviewed_at", "review_comment", "response_seconds", "grader_version",
+    "embedder", "needs_review", "follow_up_text", "reply",
 )  # fmt: skip
+#: A principle the machine scored below this "lost points" (the review queue's principle filter).
+LOST_BELOW = 0.5
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class _ScoreOfRecord:
+    """What a coach's review makes an attempt's score of record (see ``Store._write_scores``)."""
+
+    attempt_id: int
+    overall: float
+    passed: bool
+    principles: Mapping[str, float | None]  # the principles the coach scored (None: N/A)
 
 
 class Store:
@@ -150,6 +179,7 @@ class Store:
         """Raises ``Conflict`` if the username is taken, ``ValueError`` for a weak/empty password or bad name."""
         name = passwords.check_username(username)
         role = _role(role)
+        check_plain_text(display_name, "The display name")
         password_hash = passwords.hash_password(password)  # before the transaction: hashing is slow
         try:
             with self._writing() as s:
@@ -175,6 +205,8 @@ class Store:
         """Add many accounts at once, (username, display name, team) each, that cannot sign in (generated
         history; an admin may give one a password later). Raises ``Conflict`` if a name is taken."""
         names = [passwords.check_username(username) for username, _, _ in people]
+        for _, display, _ in people:
+            check_plain_text(display, "A display name")
         if len(set(names)) != len(names):
             raise ValueError("A username appears twice in the batch.")
         role = _role(role)
@@ -200,60 +232,289 @@ class Store:
             by_id = {row.id: user_value(row) for row in s.scalars(select(UserRow).where(UserRow.id.in_(ids)))}
         return [by_id[i] for i in ids]
 
-    def login(self, username: str, password: str) -> LoginResult:
-        """Check a password. Any failure gives the same generic message; repeated failures for a username are
-        slowed down (``retry_after_seconds``) without locking the real user out for long. Failures count per
-        attempted name, existing or not, and both take the same steps (one password hash, one write), so the
-        answers never tell whether an account exists."""
+    # --- signing in ------------------------------------------------------------------------------------
+    def login(self, username: str, password: str, *, client: str = "") -> LoginResult:
+        """Check a password under the sign-in throttle (``passwords.THROTTLE``), as one step.
+
+        The attempt is counted first, in one transaction over its three keys (this name from this client, this
+        client, the whole server), so attempts sent at once cannot all be checked; while a key asks for a wait
+        the password is not looked at and the answer says so. A wrong password and an unknown name get the
+        same answer after the same steps (one argon2 check), so answers never tell whether a name exists; a
+        right password gives its count back. ``client`` says where the attempt comes from (see
+        ``replycoach.ui.clients``); only a digest of it is stored."""
         name = passwords.normalize_username(username)
-        key = passwords.throttle_key(name)
+        keys = passwords.throttle_keys(name, client)
         now = self._now()
+        wait, scope = self._reserve_attempt(keys, now)
+        if wait > 0:
+            return _refused(wait, scope)
         with self._reading() as s:
-            failed = s.execute(
-                select(LoginFailureRow.failures, LoginFailureRow.last_failed_at).where(LoginFailureRow.name_key == key)
-            ).first()
             row = s.scalar(select(UserRow).where(UserRow.username == name)) if name else None
-            if row is not None:
-                user_id, stored_hash, active = row.id, row.password_hash, row.active
-        failures, last_failed_at = failed if failed is not None else (0, None)
-        wait = passwords.retry_after(failures, last_failed_at, now)
-        if wait > 0:  # refused without looking at the password, even a right one
-            return _throttled(wait)
-        if row is None:
-            passwords.burn_time(password or "")
-            return self._record_failure(key, now)
-        matches, needs_rehash = passwords.verify_password(stored_hash, password or "")
-        if not matches or not active:
-            return self._record_failure(key, now)
-        if failed is not None or needs_rehash:
-            new_hash = passwords.hash_password(password) if needs_rehash else None  # slow: outside the transaction
+            account = (row.id, row.password_hash, row.active) if row is not None else None
+        try:
+            if account is None:
+                passwords.burn_time(password or "")
+                matches = needs_rehash = False
+            else:
+                matches, needs_rehash = passwords.verify_password(account[1], password or "")
+        except passwords.ChecksBusy:
+            self._give_back(keys, forget_name=False)  # nothing was checked: this attempt does not count
+            return _refused(passwords.CHECK_QUEUE_SECONDS, "busy")
+        if not matches:
+            wait, scope = self._attempt_wait(keys, self._now())
+            if wait > 0:
+                return LoginResult(None, f"{LOGIN_FAILED} {_wait_text(wait, scope)}", retry_after_seconds=wait)
+            return LoginResult(None, LOGIN_FAILED)
+        user_id, _, active = account
+        self._give_back(keys, forget_name=True)
+        if not active:  # only someone who knows the password learns this
+            return LoginResult(None, ACCOUNT_DEACTIVATED)
+        if needs_rehash:
+            new_hash = passwords.hash_password(password)  # slow: outside the transaction
             with self._writing() as s:
-                s.execute(delete(LoginFailureRow).where(LoginFailureRow.name_key == key))
-                if new_hash is not None:
-                    s.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=new_hash))
+                s.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=new_hash))
         return LoginResult(self.get_user(user_id), "Signed in.")
 
-    def _record_failure(self, name_key: str, now: datetime) -> LoginResult:
-        window_start = now - passwords.FAILURE_WINDOW
-        f = LoginFailureRow
-        # One atomic upsert, so failures sent in parallel all count; a count older than the window restarts.
-        upsert = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(f)
-        upsert = upsert.values(name_key=name_key, failures=1, last_failed_at=now)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=[f.name_key],
-            set_={"failures": when((f.last_failed_at < window_start, 1), else_=f.failures + 1), "last_failed_at": now},
-        ).returning(f.failures)
+    def _reserve_attempt(self, keys: list[tuple[str, passwords.ThrottlePolicy]], now: datetime) -> tuple[float, str]:
+        """Count one attempt under every key unless one of them asks for a wait: (0, "") when counted, else
+        (seconds, the scope that asked) with nothing counted. One transaction: on SQLite it holds the write lock
+        from BEGIN, on PostgreSQL it locks the keys' rows (in key order, so two attempts never deadlock)."""
+        t = SignInAttemptRow
+        ordered = sorted(keys, key=lambda kp: kp[0])
+        upsert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         with self._writing() as s:
-            failures = s.scalar(upsert)
-            # Records past the window count for nothing: delete them, so the table holds only recent ones.
-            s.execute(delete(f).where(f.last_failed_at < window_start))
-        wait = passwords.delay_after(failures)
-        return _throttled(wait) if wait > 0 else LoginResult(None, LOGIN_FAILED)
+            if self.dialect == "postgresql":
+                placeholders = [{"key": key, "attempts": 0, "last_attempt_at": now} for key, _ in ordered]
+                s.execute(upsert(t).values(placeholders).on_conflict_do_nothing(index_elements=[t.key]))
+            stmt = select(t.key, t.attempts, t.last_attempt_at).where(t.key.in_([k for k, _ in ordered]))
+            if self.dialect == "postgresql":
+                stmt = stmt.order_by(t.key).with_for_update()
+            seen = {key: (attempts, last) for key, attempts, last in s.execute(stmt)}
+            waits = [
+                (passwords.retry_after(*seen.get(key, (0, None)), now, policy), policy.scope) for key, policy in keys
+            ]
+            wait, scope = max(waits)
+            if wait > 0:
+                return wait, scope
+            for key, policy in ordered:
+                counted = passwords.counted_attempts(*seen.get(key, (0, None)), now, policy) + 1
+                stmt = upsert(t).values(key=key, attempts=counted, last_attempt_at=now)
+                s.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=[t.key], set_={"attempts": counted, "last_attempt_at": now}
+                    )
+                )
+            # Attempts past the longest window count for nothing: keep the table to recent ones.
+            s.execute(delete(t).where(t.last_attempt_at < now - passwords.THROTTLE_WINDOW))
+        return 0.0, ""
 
-    def login_failure_records(self) -> int:
-        """How many attempted usernames have recent failed sign-ins on record (old records are pruned)."""
+    def _attempt_wait(self, keys: list[tuple[str, passwords.ThrottlePolicy]], now: datetime) -> tuple[float, str]:
+        """(seconds, scope) the next attempt under these keys must wait; (0, "") for none."""
+        t = SignInAttemptRow
         with self._reading() as s:
-            return int(s.scalar(select(func.count()).select_from(LoginFailureRow)))
+            seen = {
+                key: (attempts, last)
+                for key, attempts, last in s.execute(
+                    select(t.key, t.attempts, t.last_attempt_at).where(t.key.in_([k for k, _ in keys]))
+                )
+            }
+        return max((passwords.retry_after(*seen.get(k, (0, None)), now, p), p.scope) for k, p in keys)
+
+    def _give_back(self, keys: list[tuple[str, passwords.ThrottlePolicy]], *, forget_name: bool) -> None:
+        """Undo the count of an attempt that was no guess (a right password) or was never checked; a right
+        password also clears its name's earlier failures from this client."""
+        t = SignInAttemptRow
+        with self._writing() as s:
+            for key, policy in keys:
+                if forget_name and policy.scope == "name":
+                    s.execute(delete(t).where(t.key == key))
+                else:
+                    s.execute(update(t).where(t.key == key, t.attempts > 0).values(attempts=t.attempts - 1))
+
+    def sign_in_records(self) -> int:
+        """How many throttle keys have recent sign-in attempts on record (older ones are pruned)."""
+        with self._reading() as s:
+            return int(
+                s.scalar(select(func.count()).select_from(SignInAttemptRow).where(SignInAttemptRow.attempts > 0))
+            )
+
+    # --- sessions ----------------------------------------------------------------------------------------
+    def start_session(self, user_id: int, *, lifetime: timedelta, browser: str | None = None) -> NewSession:
+        """Begin a session for an active user, ending ``lifetime`` from now at the latest. ``browser`` (an id
+        the browser keeps in a cookie of its own) is the only browser that may fetch the session's cookie."""
+        token = tokens.new_token()
+        now = self._now()
+        with self._writing() as s:
+            row = s.get(UserRow, user_id)
+            if row is None or not row.active:
+                raise MissingEntry(f"User {user_id} not found.")
+            s.add(
+                SessionRow(
+                    token_hash=tokens.digest(token),
+                    user_id=user_id,
+                    role=row.role,
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=now + lifetime,
+                    browser_hash=tokens.digest(browser) if browser else None,
+                )
+            )
+            # Sessions that ended more than a day ago can tell nobody anything any more.
+            s.execute(delete(SessionRow).where(SessionRow.expires_at < now - timedelta(days=1)))
+        return NewSession(token, from_db_time(now + lifetime))
+
+    def check_session(self, token: str | None, *, idle: timedelta) -> SessionCheck:
+        """The user a session token signs in, read afresh: None when the token is unknown, revoked, idle
+        longer than ``idle``, past its lifetime, or when the user was deactivated or changed role since the
+        session began (then ``ended`` says which, and the session is revoked for good)."""
+        if not token:
+            return SessionCheck(None)
+        now = self._now()
+        with self._reading() as s:
+            found = s.execute(
+                select(SessionRow, UserRow)
+                .join(UserRow, UserRow.id == SessionRow.user_id)
+                .where(SessionRow.token_hash == tokens.digest(token))
+            ).first()
+            if found is None:
+                return SessionCheck(None)
+            session, row = found
+            session_id, last_seen = session.id, session.last_seen_at
+            ended = _session_ended(session, row, now, idle)
+            user = user_value(row)
+        if ended is not None:
+            with self._writing() as s:
+                s.execute(
+                    update(SessionRow)
+                    .where(SessionRow.id == session_id, SessionRow.revoked_at.is_(None))
+                    .values(revoked_at=now)
+                )
+            return SessionCheck(None, ended)
+        if now - last_seen >= SESSION_TOUCH_EVERY:  # not on every rerun: a write per click is wasted work
+            with self._writing() as s:
+                s.execute(update(SessionRow).where(SessionRow.id == session_id).values(last_seen_at=now))
+        return SessionCheck(user)
+
+    def end_session(self, token: str | None) -> None:
+        """Sign out: the session's token signs nobody in any more (anywhere it was copied to)."""
+        if token:
+            with self._writing() as s:
+                s.execute(
+                    update(SessionRow)
+                    .where(SessionRow.token_hash == tokens.digest(token), SessionRow.revoked_at.is_(None))
+                    .values(revoked_at=self._now())
+                )
+
+    def end_user_sessions(self, user_id: int) -> int:
+        """Sign a user out everywhere; returns how many sessions were open."""
+        with self._writing() as s:
+            return _revoke_sessions(s, user_id, self._now())
+
+    def open_sessions(self, user_id: int) -> int:
+        """How many sessions of the user are not revoked and not past their lifetime (idle ones included)."""
+        now = self._now()
+        with self._reading() as s:
+            stmt = select(func.count()).where(
+                SessionRow.user_id == user_id, SessionRow.revoked_at.is_(None), SessionRow.expires_at > now
+            )
+            return int(s.scalar(stmt))
+
+    def session_handoff(self, token: str, *, browser: str, valid_for: timedelta = HANDOFF_VALID_FOR) -> str:
+        """A one-time code with which ``browser``, and only it, fetches this session's cookie within
+        ``valid_for`` (``redeem_handoff``). Raises ``MissingEntry`` for a token that signs nobody in."""
+        code = tokens.new_token()
+        now = self._now()
+        with self._writing() as s:
+            done = s.execute(
+                update(SessionRow)
+                .where(SessionRow.token_hash == tokens.digest(token), SessionRow.revoked_at.is_(None))
+                .values(
+                    handoff_hash=tokens.digest(code),
+                    handoff_expires_at=now + valid_for,
+                    browser_hash=tokens.digest(browser),
+                )
+            )
+            if done.rowcount == 0:
+                raise MissingEntry("No such session.")
+        return code
+
+    def redeem_handoff(self, code: str, *, browser: str) -> NewSession | None:
+        """Exchange a hand-off code for the session's cookie token, once: the session gets a new token (the one
+        returned), so a code, and the token the sign-in tab held, work one time only. None for a code that is
+        unknown, used, expired, for another browser or for a session that has ended."""
+        if not code or not browser:
+            return None
+        token = tokens.new_token()
+        now = self._now()
+        with self._writing() as s:
+            stmt = (
+                update(SessionRow)
+                .where(
+                    SessionRow.handoff_hash == tokens.digest(code),
+                    SessionRow.handoff_expires_at > now,
+                    SessionRow.browser_hash == tokens.digest(browser),
+                    SessionRow.revoked_at.is_(None),
+                    SessionRow.expires_at > now,
+                )
+                .values(token_hash=tokens.digest(token), handoff_hash=None, handoff_expires_at=None, last_seen_at=now)
+                .returning(SessionRow.expires_at)
+            )
+            expires_at = s.scalar(stmt)
+            if expires_at is None:  # whatever went wrong, the code is spent
+                s.execute(
+                    update(SessionRow)
+                    .where(SessionRow.handoff_hash == tokens.digest(code))
+                    .values(handoff_hash=None, handoff_expires_at=None)
+                )
+                return None
+        return NewSession(token, from_db_time(expires_at))
+
+    # --- the practice turn a trainee has open ------------------------------------------------------------
+    def save_practice_draft(self, user: User, draft: PracticeDraft) -> None:
+        """Keep (replace) the user's open turn ``draft.parent_id``: case, clock start, handling and text."""
+        _check_draft(draft)
+        upsert = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(PracticeDraftRow)
+        values = {
+            "user_id": user.id,
+            "parent_id": draft.parent_id,
+            "case_id": draft.case_id,
+            "language": draft.language,
+            "opened_at": to_db_time(draft.opened_at),
+            "client_token": draft.client_token,
+            "handling": draft.handling,
+            "reply": draft.reply,
+            "updated_at": self._now(),
+        }
+        stmt = upsert.values(**values).on_conflict_do_update(
+            index_elements=[PracticeDraftRow.user_id, PracticeDraftRow.parent_id],
+            set_={k: v for k, v in values.items() if k not in ("user_id", "parent_id")},
+        )
+        with self._writing() as s:
+            s.execute(stmt)
+
+    def practice_draft(self, user: User, parent_id: int = 0) -> PracticeDraft | None:
+        """The user's open turn ``parent_id`` (0: a first turn), if any."""
+        with self._reading() as s:
+            row = s.get(PracticeDraftRow, (user.id, parent_id))
+            if row is None:
+                return None
+            return PracticeDraft(
+                case_id=row.case_id,
+                language=row.language,
+                opened_at=from_db_time(row.opened_at),
+                client_token=row.client_token,
+                handling=row.handling,
+                reply=row.reply,
+                parent_id=row.parent_id,
+            )
+
+    def drop_practice_draft(self, user: User, parent_id: int | None = 0) -> None:
+        """Put the user's open turn ``parent_id`` away (submitted or abandoned); None: every open turn."""
+        stmt = delete(PracticeDraftRow).where(PracticeDraftRow.user_id == user.id)
+        if parent_id is not None:
+            stmt = stmt.where(PracticeDraftRow.parent_id == parent_id)
+        with self._writing() as s:
+            s.execute(stmt)
 
     def get_user(self, user_id: int) -> User:
         with self._reading() as s:
@@ -276,24 +537,52 @@ class Store:
             return [user_value(r) for r in s.scalars(stmt)]
 
     def set_role(self, username: str, role: Role) -> User:
+        """Change the role; the user's open sessions end (they sign in again to get the new role's pages)."""
         role = _role(role)
-        return self._update_user(username, lambda s, row: setattr(row, "role", role.value))
+
+        def change(s: Session, row: UserRow) -> None:
+            if row.role != role.value:
+                row.role = role.value
+                _revoke_sessions(s, row.id, self._now())
+
+        return self._update_user(username, change)
 
     def set_team(self, username: str, team: str | None) -> User:
         return self._update_user(username, lambda s, row: setattr(row, "team_id", self._team_id(s, team)))
 
     def set_password(self, username: str, password: str) -> None:
-        """Set a new password; also lifts any login throttle on the account."""
+        """Set a new password; every open session of the user ends (whoever knew the old one is out)."""
         password_hash = passwords.hash_password(password)
 
         def change(s: Session, row: UserRow) -> None:
             row.password_hash = password_hash
-            s.execute(delete(LoginFailureRow).where(LoginFailureRow.name_key == passwords.throttle_key(row.username)))
+            _revoke_sessions(s, row.id, self._now())
 
         self._update_user(username, change)
 
     def set_active(self, username: str, active: bool) -> User:
-        return self._update_user(username, lambda s, row: setattr(row, "active", bool(active)))
+        """Deactivate (the user's sessions end and they cannot sign in) or reactivate an account."""
+
+        def change(s: Session, row: UserRow) -> None:
+            row.active = bool(active)
+            if not active:
+                _revoke_sessions(s, row.id, self._now())
+
+        return self._update_user(username, change)
+
+    def set_preferences(self, username: str, *, time_zone: str | None = None, ui_language: str | None = None) -> User:
+        """Set a user's time zone (an IANA name such as ``Europe/Berlin``) and/or interface language
+        (``en``, ``de``, ``ru``, ``bg``). ``ValueError`` for an unknown one; nothing is changed then."""
+        zone = _time_zone(time_zone) if time_zone is not None else None
+        language = _ui_language(ui_language) if ui_language is not None else None
+
+        def change(s: Session, row: UserRow) -> None:
+            if zone is not None:
+                row.time_zone = zone
+            if language is not None:
+                row.ui_language = language
+
+        return self._update_user(username, change)
 
     def list_teams(self) -> list[str]:
         with self._reading() as s:
@@ -366,13 +655,14 @@ class Store:
             ids = self._reserve_attempt_ids(s, len(attempts))
             rows = [{"id": i, **_attempt_columns(a, teams[a.user_id])} for i, a in zip(ids, attempts, strict=True)]
             s.execute(insert(AttemptRow.__table__), rows)  # Core executemany: no RETURNING round trips
-            scores = [
-                {"attempt_id": row["id"], **score}
-                for row, a in zip(rows, attempts, strict=True)
-                for score in _score_columns(a, row)
-            ]
-            if scores:
-                s.execute(insert(AttemptScoreRow.__table__), scores)
+            self._write_scores(
+                s,
+                new_rows=[
+                    {"attempt_id": row["id"], **score}
+                    for row, a in zip(rows, attempts, strict=True)
+                    for score in _score_columns(a, row)
+                ],
+            )
         return len(ids)
 
     def _reserve_attempt_ids(self, s: Session, count: int) -> list[int]:
@@ -394,9 +684,9 @@ class Store:
     ) -> list[Attempt]:
         """Newest first. A trainee's filter is narrowed to their own attempts whatever it says."""
         stmt = queries.apply_filter(select(AttemptRow), _narrow(viewer, flt))
-        stmt = stmt.order_by(AttemptRow.submitted_at.desc(), AttemptRow.id.desc()).limit(limit).offset(offset)
-        with self._reading() as s:
-            return self._attempt_values(s, list(s.scalars(stmt).unique()))
+        return self._attempt_list(
+            stmt.order_by(AttemptRow.submitted_at.desc(), AttemptRow.id.desc()).limit(limit).offset(offset)
+        )
 
     def count_attempts(self, viewer: User, flt: AttemptFilter = AttemptFilter()) -> int:
         """How many attempts ``list_attempts`` would page through."""
@@ -496,10 +786,29 @@ class Store:
                 raise MissingEntry(f"Attempt {attempt.parent_id} not found.")
         columns = _attempt_columns(attempt, user.team_id)
         row = AttemptRow(**columns)
-        row.scores = [AttemptScoreRow(**score) for score in _score_columns(attempt, columns)]
         s.add(row)
         s.flush()
+        self._write_scores(s, new_rows=[{"attempt_id": row.id, **score} for score in _score_columns(attempt, columns)])
         return row.id
+
+    def _write_scores(self, s: Session, *, new_rows: Sequence[dict] = (), record: _ScoreOfRecord | None = None) -> None:
+        """THE one place that writes scores, in the caller's transaction: the principle-score rows of new
+        attempts (``new_rows``; an attempt row carries its own overall, machine and record alike), or a coach's
+        review made an attempt's score of record (``record``). Anything derived from scores (the dashboard's
+        rows, future rollups) is kept in step here."""
+        if new_rows:
+            s.execute(insert(AttemptScoreRow.__table__), list(new_rows))
+        if record is not None:
+            s.execute(
+                update(AttemptRow)
+                .where(AttemptRow.id == record.attempt_id)
+                .values(score=record.overall, passed=record.passed)
+            )
+            sc = AttemptScoreRow
+            coach = [(sc.principle == p, null() if v is None else v) for p, v in record.principles.items()]
+            # Principles the coach left out fall back to the machine's score (a newer review replaces an older).
+            value = when(*coach, else_=sc.machine_score) if coach else sc.machine_score
+            s.execute(update(sc).where(sc.attempt_id == record.attempt_id).values(score=value))
 
     def _visible_attempt(self, s: Session, attempt_id: int, viewer: User) -> AttemptRow:
         row = s.get(AttemptRow, attempt_id)
@@ -520,12 +829,48 @@ class Store:
         return {r.attempt_id: review_value(r) for r in s.scalars(select(ReviewRow).where(ReviewRow.id.in_(newest)))}
 
     # --- reviews -----------------------------------------------------------------------------------------
-    def review_queue(self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, limit: int = 100) -> list[Attempt]:
+    def review_queue(
+        self,
+        viewer: User,
+        flt: AttemptFilter = AttemptFilter(),
+        *,
+        lost_points_on: str | None = None,
+        limit: int = 100,
+    ) -> list[Attempt]:
         """Attempts without a review, those marked ``needs_review`` first, then the oldest. Coaches and
-        admins only."""
+        admins only. ``lost_points_on``: only attempts the machine scored below ``LOST_BELOW`` on that
+        principle (to review one principle at a time)."""
+        queue = self._review_queue(viewer, flt, lost_points_on)
+        oldest_first = (AttemptRow.submitted_at, AttemptRow.id)
+        # Two reads in ix_attempts_review_queue's order (flagged, then the rest) instead of sorting them all.
+        with self._reading() as s:
+            rows = list(s.scalars(queue.where(AttemptRow.needs_review.is_(True)).order_by(*oldest_first).limit(limit)))
+            if len(rows) < limit:
+                rest = queue.where(AttemptRow.needs_review.is_(False)).order_by(*oldest_first)
+                rows += list(s.scalars(rest.limit(limit - len(rows))))
+            return self._attempt_values(s, rows)
+
+    def count_review_queue(
+        self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, lost_points_on: str | None = None
+    ) -> int:
+        """How many attempts ``review_queue`` holds (without its limit)."""
+        stmt = self._review_queue(viewer, flt, lost_points_on)
+        with self._reading() as s:
+            return int(s.scalar(select(func.count()).select_from(stmt.subquery())))
+
+    def _review_queue(self, viewer: User, flt: AttemptFilter, lost_points_on: str | None):
         _require(viewer, _REVIEWERS, "see the review queue")
         stmt = queries.apply_filter(select(AttemptRow), replace(flt, reviewed=False))
-        stmt = stmt.order_by(AttemptRow.needs_review.desc(), AttemptRow.submitted_at, AttemptRow.id).limit(limit)
+        if lost_points_on is not None:
+            sc = AttemptScoreRow
+            stmt = stmt.where(
+                exists().where(
+                    sc.attempt_id == AttemptRow.id, sc.principle == lost_points_on, sc.machine_score < LOST_BELOW
+                )
+            )
+        return stmt
+
+    def _attempt_list(self, stmt) -> list[Attempt]:
         with self._reading() as s:
             return self._attempt_values(s, list(s.scalars(stmt).unique()))
 
@@ -534,30 +879,65 @@ class Store:
         attempt_id: int,
         viewer: User,
         *,
-        scores: dict[str, float | None],
+        scores: Mapping[str, float | None],
         overall: float | None,
         comment: str,
+        pass_mark: float,
     ) -> Review:
-        """A coach's own scores and comment; the machine's stay on the attempt. A newer review replaces the
-        shown one but the older is kept (who changed what, when)."""
+        """A coach's scores and comment. The review becomes the attempt's score of record everywhere (the
+        trainee's feedback and progress, the dashboards, the exports) in the same transaction; the machine's
+        grade stays stored beside it. ``scores``: principle -> [0, 1], or None for "does not apply";
+        principles left out keep the machine's score. ``overall``: 0-100, or None to keep the machine's; it
+        passes at ``pass_mark``. A newer review replaces the older as the score of record, and the older is
+        kept (who changed what, when). ``ValueError`` for a score out of range or a principle the attempt
+        was not graded on; nothing is stored then."""
         _require(viewer, _REVIEWERS, "review attempts")
-        clean_scores = _check_review(scores, overall)
+        if not 0.0 <= float(pass_mark) <= 100.0:
+            raise ValueError(f"The pass mark must be within 0-100, got {pass_mark}.")
+        check_plain_text(comment, "The comment")
         with self._writing() as s:
-            if s.get(AttemptRow, attempt_id) is None:
+            attempt = s.get(AttemptRow, attempt_id)
+            if attempt is None:
                 raise MissingEntry(f"Attempt {attempt_id} not found.")
+            graded = set(s.scalars(select(AttemptScoreRow.principle).where(AttemptScoreRow.attempt_id == attempt_id)))
+            clean_scores, clean_overall = _check_review(scores, overall, graded)
             row = ReviewRow(
                 attempt_id=attempt_id,
                 coach_id=viewer.id,
                 scores=clean_scores,
-                overall=None if overall is None else float(overall),
+                overall=clean_overall,
                 comment=(comment or "").strip(),
                 created_at=self._now(),
+                case_hash=attempt.case_hash,
+                grader_version=attempt.grader_version,
             )
             s.add(row)
             s.flush()
             review_id = row.id
+            reviewed_overall = clean_overall is not None
+            self._write_scores(
+                s,
+                record=_ScoreOfRecord(
+                    attempt_id=attempt_id,
+                    overall=clean_overall if reviewed_overall else attempt.machine_score,
+                    passed=clean_overall >= pass_mark if reviewed_overall else attempt.machine_passed,
+                    principles=clean_scores,
+                ),
+            )
         with self._reading() as s:
             return review_value(s.get(ReviewRow, review_id))
+
+    def reviews_of_my_attempts(self, viewer: User, *, limit: int = 50) -> list[ReviewNotice]:
+        """Coaches' reviews of the viewer's own attempts, newest first (the trainee's inbox)."""
+        stmt = (
+            select(ReviewRow, AttemptRow.case_id, AttemptRow.turn)
+            .join(AttemptRow, AttemptRow.id == ReviewRow.attempt_id)
+            .where(AttemptRow.user_id == viewer.id)
+            .order_by(ReviewRow.id.desc())
+            .limit(limit)
+        )
+        with self._reading() as s:
+            return [ReviewNotice(review_value(r), r.attempt_id, case_id, turn) for r, case_id, turn in s.execute(stmt)]
 
     def review_history(self, attempt_id: int, viewer: User) -> list[Review]:
         """Every review of the attempt, oldest first (the last one is the one shown)."""
@@ -584,17 +964,36 @@ class Store:
         team: str | None = None,
         due: date | None = None,
     ) -> Assignment:
-        """Assign a case to one user or to a whole team (exactly one of ``username`` and ``team``)."""
+        """Assign a case to one user or to a whole team (exactly one of ``username`` and ``team``).
+
+        ``Conflict`` when the same case is already assigned to the same user (or team) and still open: not
+        yet done by that user (by every member of that team)."""
         _require(viewer, _REVIEWERS, "assign cases")
         if (username is None) == (team is None):
             raise ValueError("Assign a case to either a user or a team.")
         if not (case_id or "").strip():
             raise ValueError("The case id is empty.")
+        case_id = case_id.strip()
         with self._writing() as s:
+            user_row = self._user_row(s, username) if username is not None else None
+            team_id = self._team_id(s, team, create=False)
+            target = AssignmentRow.user_id == user_row.id if user_row is not None else AssignmentRow.team_id == team_id
+            same = s.scalars(select(AssignmentRow.id).where(AssignmentRow.case_id == case_id, target)).all()
+            done: dict[int, list[bool]] = {}
+            for assignment_id, _, attempts, *_ in s.execute(queries.assignment_progress(AssignmentRow.id.in_(same))):
+                done.setdefault(assignment_id, []).append(attempts > 0)
+            # Open: someone has not done it yet (a team assignment with nobody in the team is open too).
+            open_ids = [i for i in sorted(same) if not all(done.get(i) or [False])]
+            if open_ids:
+                who = f"team {_team_name(team)}" if team is not None else user_row.display_name
+                raise Conflict(
+                    f"This case is already assigned to {who} and not done yet (assignment #{open_ids[0]}). "
+                    "Change or remove that assignment instead of adding a second one."
+                )
             row = AssignmentRow(
-                case_id=case_id.strip(),
-                user_id=self._user_row(s, username).id if username is not None else None,
-                team_id=self._team_id(s, team, create=False),
+                case_id=case_id,
+                user_id=user_row.id if user_row is not None else None,
+                team_id=team_id,
                 due=due,
                 assigned_by=viewer.id,
                 created_at=self._now(),
@@ -622,11 +1021,80 @@ class Store:
         with self._reading() as s:
             return [assignment_value(r) for r in s.scalars(select(AssignmentRow).order_by(*_due_order()))]
 
+    def assignment_statuses(
+        self, viewer: User, *, today: date, teams: Sequence[str] | None = None
+    ) -> list[AssignmentStatus]:
+        """Per assignment and assignee: done (attempted since assigned), passed, overdue on ``today`` (the
+        viewer's local date). A trainee gets only their own rows; coaches and admins everyone's, or the
+        members of ``teams`` (their current team)."""
+        conditions = []
+        if viewer.role == Role.trainee:
+            conditions.append(UserRow.id == viewer.id)
+        else:
+            _require(viewer, _REVIEWERS, "see assignment progress")
+            if teams is not None:
+                conditions.append(UserRow.team_id.in_(select(TeamRow.id).where(TeamRow.name.in_(list(teams)))))
+        stmt = queries.assignment_progress(*conditions)
+        with self._reading() as s:
+            progress = s.execute(stmt).all()
+            assignments = {
+                r.id: assignment_value(r)
+                for r in s.scalars(select(AssignmentRow).where(AssignmentRow.id.in_({p[0] for p in progress})))
+            }
+            people = {
+                r.id: user_value(r) for r in s.scalars(select(UserRow).where(UserRow.id.in_({p[1] for p in progress})))
+            }
+        out = []
+        for assignment_id, user_id, attempts, passed, best, last_at in progress:
+            assignment, person = assignments[assignment_id], people[user_id]
+            out.append(
+                AssignmentStatus(
+                    assignment=assignment,
+                    user_id=user_id,
+                    username=person.username,
+                    display_name=person.display_name,
+                    team=person.team,
+                    attempts=int(attempts),
+                    passed=bool(passed),
+                    best_score=None if best is None else float(best),
+                    last_attempt_at=from_db_time(last_at),
+                    overdue=assignment.due is not None and assignment.due < today and attempts == 0,
+                )
+            )
+        out.sort(key=lambda st: (st.assignment.due is None, st.assignment.due or date.max, st.assignment.id,
+                                 st.display_name.casefold()))  # fmt: skip
+        return out
+
     def remove_assignment(self, assignment_id: int, viewer: User) -> None:
         _require(viewer, _REVIEWERS, "remove assignments")
         with self._writing() as s:
             if s.execute(delete(AssignmentRow).where(AssignmentRow.id == assignment_id)).rowcount == 0:
                 raise MissingEntry(f"Assignment {assignment_id} not found.")
+
+    # --- inbox read marks --------------------------------------------------------------------------------
+    def inbox_read_keys(self, viewer: User, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` (inbox item keys) the viewer has marked read."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return set()
+        with self._reading() as s:
+            stmt = select(InboxReadRow.item_key).where(
+                InboxReadRow.user_id == viewer.id, InboxReadRow.item_key.in_(wanted)
+            )
+            return set(s.scalars(stmt))
+
+    def mark_inbox_read(self, viewer: User, keys: Iterable[str]) -> None:
+        """Mark inbox items read for the viewer (marking one twice is harmless)."""
+        wanted = list(dict.fromkeys(keys))
+        if any(not key or len(key) > 80 for key in wanted):
+            raise ValueError("An inbox item key has 1-80 characters.")
+        if not wanted:
+            return
+        upsert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        stmt = upsert(InboxReadRow).on_conflict_do_nothing(index_elements=[InboxReadRow.user_id, InboxReadRow.item_key])
+        now = self._now()
+        with self._writing() as s:
+            s.execute(stmt, [{"user_id": viewer.id, "item_key": key, "read_at": now} for key in wanted])
 
     # --- HR aggregates (in SQL) --------------------------------------------------------------------------
     def key_figures(self, viewer: User, flt: AttemptFilter = AttemptFilter()) -> KeyFigures:
@@ -637,7 +1105,7 @@ class Store:
     def score_over_time(
         self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, bucket: str = "week"
     ) -> list[dict]:
-        """Rows {period, user_id, username, team, attempts, average_score}. ``period`` is the date the day,
+        """Rows {period, user_id, username, display_name, team, attempts, average_score} (score of record). ``period`` is the date the day,
         week (Monday) or month starts; ``team`` is the user's current team."""
         _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
         with self._reading() as s:
@@ -665,20 +1133,22 @@ class Store:
         return _principle_order(found)
 
     def iter_export_rows(self, viewer: User, flt: AttemptFilter = AttemptFilter()):
-        """Yield one dict per attempt with every principle's score as its own column (for CSV and xAPI).
+        """Yield one dict per attempt (for CSV and xAPI): the keys of ``EXPORT_COLUMNS`` and ``principles``.
 
-        Keys: attempt_id, submitted_at, opened_at, user_id, username, display_name, team, case_id, case_hash,
-        language, handling, turn, parent_id, score, passed, response_seconds, grader_version, embedder,
-        needs_review, reply, then one key per principle (``export_principles()``; None: not applicable).
-        Rows stream from the database (a trainee gets only their own)."""
+        ``handling`` is the handling the trainee chose; ``score``, ``passed`` and ``principles`` (principle ->
+        score of record in [0, 1], None: not applicable; every principle of ``export_principles()``) are the
+        score of record, ``machine_score``/``machine_passed`` the machine's; ``reviewed_by`` (the coach's display
+        name), ``reviewed_at`` and ``review_comment`` come from the latest review (None without one);
+        ``follow_up_text`` is what the customer wrote that a turn-2 answer answers. Times are aware UTC.
+        Rows stream from the database (a trainee gets only their own); ``flt.turn=None`` includes every turn."""
         principles = self.export_principles()
         stmt = queries.export_statement(principles, _narrow(viewer, flt)).execution_options(yield_per=2000)
         with self._reading() as s:
             for values in s.execute(stmt):
                 row = dict(zip(EXPORT_COLUMNS, values[: len(EXPORT_COLUMNS)], strict=True))
-                row["submitted_at"] = from_db_time(row["submitted_at"])
-                row["opened_at"] = from_db_time(row["opened_at"])
-                row.update(zip(principles, values[len(EXPORT_COLUMNS) :], strict=True))
+                for moment in ("submitted_at", "opened_at", "reviewed_at"):
+                    row[moment] = from_db_time(row[moment])
+                row["principles"] = dict(zip(principles, values[len(EXPORT_COLUMNS) :], strict=True))
                 yield row
 
     # --- small key-value cache (LLM judge verdicts) ------------------------------------------------------
@@ -720,10 +1190,30 @@ def _role(role: Role | str) -> Role:
 
 
 def _team_name(team: str) -> str:
+    check_plain_text(team, "The team name")
     name = " ".join((team or "").split())
     if not name or len(name) > _MAX_TEAM_NAME:
         raise ValueError(f"A team name has 1-{_MAX_TEAM_NAME} characters, got {team!r}.")
     return name
+
+
+def _time_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = (name or "").strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"Unknown time zone {name!r}: use an IANA name such as Europe/Berlin or UTC.") from None
+    return name
+
+
+def _ui_language(code: str) -> str:
+    from replycoach.cases.models import LANGUAGES
+
+    if code not in LANGUAGES:
+        raise ValueError(f"Unknown interface language {code!r}: use one of {', '.join(LANGUAGES)}.")
+    return code
 
 
 def _require(viewer: User, roles: Iterable[Role], action: str) -> None:
@@ -738,9 +1228,48 @@ def _narrow(viewer: User, flt: AttemptFilter) -> AttemptFilter:
     return flt
 
 
-def _throttled(wait: float) -> LoginResult:
-    seconds = max(1, round(wait))
-    return LoginResult(None, f"{LOGIN_FAILED} Too many attempts: try again in {seconds} s.", retry_after_seconds=wait)
+def _wait_text(wait: float, scope: str) -> str:
+    seconds = max(1, math.ceil(wait))
+    if scope in ("server", "busy"):
+        return f"Sign-in is busy (too many attempts on this server): wait {seconds} s and try again."
+    return f"Too many attempts: wait {seconds} s before the next try."
+
+
+def _refused(wait: float, scope: str) -> LoginResult:
+    """An attempt turned away before its password was looked at."""
+    return LoginResult(None, _wait_text(wait, scope), retry_after_seconds=wait)
+
+
+def _session_ended(session: SessionRow, user: UserRow, now: datetime, idle: timedelta) -> str | None:
+    """Why a session no longer signs its user in (for the sign-in page), or None while it does."""
+    if session.revoked_at is not None:
+        return "You were signed out (here, on another tab or device, or by an admin's change to your account)."
+    if not user.active:
+        return "Your account was deactivated."
+    if user.role != session.role:
+        return "Your role changed: sign in again to see the pages of your new role."
+    if now >= session.expires_at:
+        return "Your session reached its time limit: sign in again."
+    if now - session.last_seen_at > idle:
+        return "You were signed out after a while without activity: sign in again."
+    return None
+
+
+def _revoke_sessions(s: Session, user_id: int, now: datetime) -> int:
+    done = s.execute(
+        update(SessionRow).where(SessionRow.user_id == user_id, SessionRow.revoked_at.is_(None)).values(revoked_at=now)
+    )
+    return done.rowcount
+
+
+def _check_draft(draft: PracticeDraft) -> None:
+    if draft.parent_id < 0 or not draft.case_id or len(draft.case_id) > 64 or len(draft.language) > 8:
+        raise ValueError("A practice draft names its case (1-64 characters), language and turn.")
+    if not draft.client_token or len(draft.client_token) > 80:
+        raise ValueError("A practice draft needs a client_token of 1-80 characters.")
+    if len(draft.reply) > _MAX_DRAFT_CHARS:
+        raise ValueError(f"A draft reply holds at most {_MAX_DRAFT_CHARS:,} characters.")
+    check_plain_text(draft.reply, "The reply")
 
 
 def _due_order():
@@ -749,6 +1278,8 @@ def _due_order():
 
 
 def _check_attempt(attempt: NewAttempt) -> None:
+    check_plain_text(attempt.reply, "The reply")
+    check_plain_text(attempt.follow_up_text, "The customer's follow-up")
     if not attempt.client_token or len(attempt.client_token) > 80:
         raise ValueError("An attempt needs a client_token of 1-80 characters.")
     if not 0.0 <= attempt.score <= 100.0:
@@ -777,6 +1308,8 @@ def _attempt_columns(a: NewAttempt, team_id: int | None) -> dict:
         "response_seconds": float(a.response_seconds),
         "score": float(a.score),
         "passed": bool(a.passed),
+        "machine_score": float(a.score),
+        "machine_passed": bool(a.passed),
         "grader_version": a.grader_version,
         "embedder": a.embedder,
         "grade_json": a.grade_json,
@@ -794,18 +1327,36 @@ def _score_columns(a: NewAttempt, attempt_columns: dict) -> list[dict]:
     (see ``AttemptScoreRow``); ``attempt_columns`` is what ``_attempt_columns`` gave for the attempt."""
     copied = {name: attempt_columns[name] for name in _COPIED_TO_SCORES}
     copied["submitted_on"] = attempt_columns["submitted_at"].date()  # naive UTC, so this is the UTC day
-    return [{"principle": p.principle, "score": p.score, "weight": p.weight, **copied} for p in a.principles]
+    return [
+        {"principle": p.principle, "score": p.score, "machine_score": p.score, "weight": p.weight, **copied}
+        for p in a.principles
+    ]
 
 
-def _check_review(scores: dict[str, float | None], overall: float | None) -> dict[str, float | None]:
+def _check_review(
+    scores: Mapping[str, float | None], overall: float | None, graded: set[str]
+) -> tuple[dict[str, float | None], float | None]:
+    """The review's scores as floats, or ``ValueError`` with what is wrong (checked before anything is written)."""
     clean: dict[str, float | None] = {}
     for principle, score in (scores or {}).items():
-        if score is not None and not 0.0 <= float(score) <= 1.0:
+        if principle not in graded:
+            raise ValueError(
+                f"The attempt has no score for {principle!r}: review only the principles it was graded on."
+            )
+        if score is not None and not _within(score, 0.0, 1.0):
             raise ValueError(f"The coach's score for {principle} must be within 0-1 (or N/A), got {score}.")
         clean[str(principle)] = None if score is None else float(score)
-    if overall is not None and not 0.0 <= float(overall) <= 100.0:
+    if overall is not None and not _within(overall, 0.0, 100.0):
         raise ValueError(f"The overall score must be within 0-100, got {overall}.")
-    return clean
+    return clean, None if overall is None else float(overall)
+
+
+def _within(value: object, low: float, high: float) -> bool:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(value, bool) and math.isfinite(number) and low <= number <= high
 
 
 def _principle_order(found: set[str]) -> list[str]:
@@ -816,4 +1367,4 @@ def _principle_order(found: set[str]) -> list[str]:
     return known + sorted(found - set(known))
 
 
-__all__ = ["LOGIN_FAILED", "MIGRATIONS_DIR", "Store"]
+__all__ = ["ACCOUNT_DEACTIVATED", "LOGIN_FAILED", "MIGRATIONS_DIR", "Store"]

@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from replycoach.cases.models import PRINCIPLES
+from replycoach.cases.safe_yaml import YamlProblem, parse_yaml, read_case_text
 from replycoach.storage.facade import Store
 from replycoach.storage.types import MissingEntry, NewAttempt, PrincipleScore, Role
 
@@ -68,8 +68,8 @@ def read_case_ids(scenarios_dir: Path) -> list[str]:
     ids = []
     for path in sorted(Path(scenarios_dir).glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
+            data = parse_yaml(read_case_text(path)).data
+        except (OSError, YamlProblem):
             continue
         if isinstance(data, dict) and isinstance(data.get("id"), str):
             ids.append(data["id"])

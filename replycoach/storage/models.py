@@ -23,6 +23,8 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -60,6 +62,9 @@ class UserRow(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime())
+    # Preferences (migration 0004; server defaults because SQLite adds NOT NULL columns only with one).
+    time_zone: Mapped[str] = mapped_column(String(64), server_default=text("'UTC'"))  # IANA name
+    ui_language: Mapped[str] = mapped_column(String(8), server_default=text("'en'"))
 
     team: Mapped[TeamRow | None] = relationship(lazy="joined")
 
@@ -72,6 +77,9 @@ class AttemptRow(Base):
         Index("ix_attempts_submitted_at", "submitted_at"),
         Index("ix_attempts_team_id_submitted_at", "team_id", "submitted_at"),
         Index("ix_attempts_parent_id", "parent_id"),
+        # The review queue (flagged ones first, each group oldest first): it reads the first unreviewed rows in
+        # index order instead of sorting every attempt (migration 0004).
+        Index("ix_attempts_review_queue", "needs_review", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -86,8 +94,12 @@ class AttemptRow(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime())
     submitted_at: Mapped[datetime] = mapped_column(DateTime())
     response_seconds: Mapped[float] = mapped_column(Float)
+    # The score of record: the machine's, or the latest coach review's once there is one (decision 0005).
     score: Mapped[float] = mapped_column(Float)
     passed: Mapped[bool] = mapped_column(Boolean)
+    # The machine's grade, never changed after the attempt is stored (server defaults: see UserRow.time_zone).
+    machine_score: Mapped[float] = mapped_column(Float, server_default=text("0"))
+    machine_passed: Mapped[bool] = mapped_column(Boolean, server_default=false())
     grader_version: Mapped[str] = mapped_column(String(40))
     embedder: Mapped[str] = mapped_column(String(40))
     grade_json: Mapped[dict] = mapped_column(JSON)
@@ -117,7 +129,8 @@ class AttemptScoreRow(Base):
     The row repeats its attempt's filter columns (who, team, case, language, turn, when), so the dashboard
     aggregates read this table alone, through covering indexes, instead of joining ~9 score rows per attempt
     to ``attempts`` (migration 0002; the numbers are in BENCHMARKS.md). An attempt never changes these columns
-    after it is stored, and the facade writes both rows in one transaction.
+    after it is stored, and the facade writes both rows in one transaction. ``score`` is the score of record:
+    a coach's review overwrites it (``machine_score`` keeps the machine's), in the review's transaction.
     """
 
     __tablename__ = "attempt_scores"
@@ -132,7 +145,8 @@ class AttemptScoreRow(Base):
 
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True)
     principle: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
-    score: Mapped[float | None] = mapped_column(Float)  # None: the principle did not apply
+    score: Mapped[float | None] = mapped_column(Float)  # of record (machine or coach); None: did not apply
+    machine_score: Mapped[float | None] = mapped_column(Float)  # the machine's, never changed
     weight: Mapped[float] = mapped_column(Float)
     # Copies of the attempt's columns. No foreign key on user_id: deleting a user deletes their attempts, and
     # those delete their score rows. team_id follows a deleted team to NULL, as the attempt's does.
@@ -145,22 +159,66 @@ class AttemptScoreRow(Base):
     submitted_on: Mapped[date] = mapped_column(Date)  # the UTC day of submitted_at: date buckets group by it
 
 
-class LoginFailureRow(Base):
-    """Recent failed sign-ins per attempted username, known or not, so both are slowed down alike.
+class SignInAttemptRow(Base):
+    """Recent sign-in attempts per throttle key (``passwords.throttle_keys``): one attempted name from one
+    client, one client, the whole server. Keys are SHA-256 digests, never what was typed. An attempt is
+    counted before its password is checked; a success gives it back. Rows older than the longest window count
+    for nothing and are deleted as new attempts come in."""
 
-    ``name_key`` is a SHA-256 of the normalized name, not the name: people type passwords into the username
-    field. Rows older than the throttle window count for nothing and are deleted as new failures come in.
+    __tablename__ = "sign_in_attempts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)  # attempts counted within the policy's window
+    last_attempt_at: Mapped[datetime] = mapped_column(DateTime(), index=True)
+
+
+class SessionRow(Base):
+    """A signed-in browser. The browser holds a random token (in an HttpOnly cookie); this row holds its
+    SHA-256, so a copy of the database signs nobody in. A session ends when it is revoked (sign-out, "sign out
+    everywhere", an admin changing the account), idle for longer than the idle timeout, past ``expires_at``,
+    or when the user's role is no longer ``role`` or the account is deactivated.
+
+    ``handoff_hash`` is a one-time code (SHA-256 again) with which the browser that signed in, and only that
+    browser (``browser_hash``), fetches its cookie from the server's HTTP route; see ``ui/cookie_routes.py``.
     """
 
-    __tablename__ = "login_failures"
+    __tablename__ = "sessions"
 
-    name_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer)  # consecutive failures within the throttle window
-    last_failed_at: Mapped[datetime] = mapped_column(DateTime(), index=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # the user's role when the session began
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime())
+    handoff_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    handoff_expires_at: Mapped[datetime | None] = mapped_column(DateTime())
+    browser_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class PracticeDraftRow(Base):
+    """The turn a trainee has open, saved as they write: a reload brings back the case, the draft, the chosen
+    handling and the clock as it started (``opened_at``). ``parent_id`` is 0 for a first turn, else the attempt
+    whose follow-up the turn answers. Deleted when the turn is submitted or put away."""
+
+    __tablename__ = "practice_drafts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    parent_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    case_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    opened_at: Mapped[datetime] = mapped_column(DateTime())
+    client_token: Mapped[str] = mapped_column(String(80))
+    handling: Mapped[str | None] = mapped_column(String(32))
+    reply: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime())
 
 
 class ReviewRow(Base):
-    """A coach's review. Rows are never updated or deleted: the newest per attempt is the one shown."""
+    """A coach's review. Rows are never updated or deleted: the newest per attempt is the one shown and the
+    attempt's score of record. It keeps the case version and grader version of the attempt it judged, so
+    reviews can later serve as labels for the grader that was actually wrong."""
 
     __tablename__ = "reviews"
     __table_args__ = (Index("ix_reviews_attempt_id_id", "attempt_id", "id"),)
@@ -172,6 +230,8 @@ class ReviewRow(Base):
     overall: Mapped[float | None] = mapped_column(Float)
     comment: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime())
+    case_hash: Mapped[str] = mapped_column(String(64))
+    grader_version: Mapped[str] = mapped_column(String(40))
 
     coach: Mapped[UserRow] = relationship(lazy="joined", innerjoin=True)
 
@@ -192,6 +252,17 @@ class AssignmentRow(Base):
 
     user: Mapped[UserRow | None] = relationship(foreign_keys=[user_id], lazy="joined")
     team: Mapped[TeamRow | None] = relationship(lazy="joined")
+
+
+class InboxReadRow(Base):
+    """Which inbox items a user has read. The items themselves are derived from assignments, attempts and
+    reviews (``replycoach.inbox``); only the read marks are state of their own."""
+
+    __tablename__ = "inbox_reads"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(80), primary_key=True)  # e.g. "review:12", "overdue:4:7"
+    read_at: Mapped[datetime] = mapped_column(DateTime())
 
 
 class CacheRow(Base):

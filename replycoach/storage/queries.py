@@ -9,10 +9,10 @@ columns, and covering indexes let SQLite group in index order without touching t
 from __future__ import annotations
 
 from sqlalchemy import DateTime, Float, Select, case, cast, exists, func, literal_column, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from replycoach.storage.convert import to_date, to_db_time
-from replycoach.storage.models import AttemptRow, AttemptScoreRow, ReviewRow, TeamRow, UserRow
+from replycoach.storage.models import AssignmentRow, AttemptRow, AttemptScoreRow, ReviewRow, TeamRow, UserRow
 from replycoach.storage.types import AttemptFilter, KeyFigures
 
 BUCKETS = ("day", "week", "month")
@@ -108,10 +108,18 @@ def score_over_time(session: Session, flt: AttemptFilter, bucket: str) -> list[d
     a = AttemptRow
     period = period_expr(session.get_bind().dialect.name, a.submitted_at, bucket).label("period")
     stmt = (
-        select(period, a.user_id, UserRow.username, TeamRow.name, func.count(a.id), func.avg(a.score))
+        select(
+            period,
+            a.user_id,
+            UserRow.username,
+            UserRow.display_name,
+            TeamRow.name,
+            func.count(a.id),
+            func.avg(a.score),
+        )
         .join(UserRow, UserRow.id == a.user_id)
         .outerjoin(TeamRow, TeamRow.id == UserRow.team_id)
-        .group_by(period, a.user_id, UserRow.username, TeamRow.name)
+        .group_by(period, a.user_id, UserRow.username, UserRow.display_name, TeamRow.name)
         .order_by(period, UserRow.username)
     )
     return [
@@ -119,11 +127,12 @@ def score_over_time(session: Session, flt: AttemptFilter, bucket: str) -> list[d
             "period": to_date(p),
             "user_id": user_id,
             "username": username,
+            "display_name": display_name,
             "team": team,
             "attempts": int(n),
             "average_score": float(avg),
         }
-        for p, user_id, username, team, n, avg in session.execute(apply_filter(stmt, flt))
+        for p, user_id, username, display_name, team, n, avg in session.execute(apply_filter(stmt, flt))
     ]
 
 
@@ -184,7 +193,8 @@ def team_principle_matrix(session: Session, flt: AttemptFilter) -> list[dict]:
 
 
 def export_statement(principles: list[str], flt: AttemptFilter) -> Select:
-    """One row per attempt, every principle pivoted into its own column (conditional aggregation)."""
+    """One row per attempt (the columns of ``facade.EXPORT_COLUMNS``), its latest review's reviewer, time and
+    comment, and every principle's score of record pivoted into its own column (conditional aggregation)."""
     a, s = AttemptRow, AttemptScoreRow
     pivot = (
         select(
@@ -194,6 +204,9 @@ def export_statement(principles: list[str], flt: AttemptFilter) -> Select:
         .group_by(s.attempt_id)
         .subquery("pivot")
     )
+    latest = select(ReviewRow.attempt_id, func.max(ReviewRow.id).label("review_id")).group_by(ReviewRow.attempt_id)
+    latest = latest.subquery("latest_review")
+    review, coach = aliased(ReviewRow), aliased(UserRow)
     stmt = (
         select(
             a.id,
@@ -211,19 +224,53 @@ def export_statement(principles: list[str], flt: AttemptFilter) -> Select:
             a.parent_id,
             a.score,
             a.passed,
+            a.machine_score,
+            a.machine_passed,
+            coach.display_name.label("reviewed_by"),
+            review.created_at.label("reviewed_at"),
+            review.comment.label("review_comment"),
             a.response_seconds,
             a.grader_version,
             a.embedder,
             a.needs_review,
+            a.follow_up_text,
             a.reply,
             *[pivot.c[f"p_{i}"] for i in range(len(principles))],
         )
         .join(UserRow, UserRow.id == a.user_id)
         .outerjoin(TeamRow, TeamRow.id == a.team_id)
         .outerjoin(pivot, pivot.c.attempt_id == a.id)
+        .outerjoin(latest, latest.c.attempt_id == a.id)
+        .outerjoin(review, review.id == latest.c.review_id)
+        .outerjoin(coach, coach.id == review.coach_id)
         .order_by(a.id)
     )
     return apply_filter(stmt, flt)
+
+
+def assignment_progress(*conditions) -> Select:
+    """Per (assignment, assignee): first-turn attempts at the case since it was assigned, whether one passed
+    (score of record), the best score and the last attempt. A team assignment's assignees are the team's
+    active trainees now; a user assignment's, that user. ``conditions`` narrow it (on assignments/users)."""
+    a, u, t = AssignmentRow, UserRow, AttemptRow
+    assignee = (u.id == a.user_id) | (
+        a.team_id.is_not(None) & (u.team_id == a.team_id) & (u.role == "trainee") & u.active.is_(True)
+    )
+    return (
+        select(
+            a.id,
+            u.id,
+            func.count(t.id),
+            func.max(case((t.passed, 1), else_=0)),
+            func.max(t.score),
+            func.max(t.submitted_at),
+        )
+        .select_from(a)
+        .join(u, assignee)
+        .outerjoin(t, (t.user_id == u.id) & (t.case_id == a.case_id) & (t.turn == 1) & (t.submitted_at >= a.created_at))
+        .where(*conditions)
+        .group_by(a.id, u.id)
+    )
 
 
 def _float(value) -> float | None:

@@ -27,7 +27,7 @@ class Forbidden(StorageError):
 
 
 class Conflict(StorageError):
-    """E.g. a username that is taken."""
+    """E.g. a username that is taken, or a case already assigned to the same person and still open."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class User:
     role: Role
     team: str | None
     active: bool = True
+    time_zone: str = "UTC"  # IANA name: timestamps are shown in it
+    ui_language: str = "en"  # the interface language the user prefers
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,9 @@ class NewAttempt:
 
 @dataclass(frozen=True)
 class Attempt:
+    """A stored attempt. ``score``, ``passed`` and ``principles`` are the score of record: the latest coach
+    review's where there is one, else the machine's; ``machine_*`` are always the machine's grade."""
+
     id: int
     user_id: int
     username: str
@@ -101,6 +106,17 @@ class Attempt:
     llm_json: dict | None
     needs_review: bool
     review: Review | None = None
+    display_name: str = ""
+    machine_score: float | None = None
+    machine_passed: bool | None = None
+    machine_principles: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def coach_changed_score(self) -> bool:
+        """A coach's review changed the overall score or a principle's score."""
+        return self.review is not None and (
+            self.score != self.machine_score or self.principles != self.machine_principles
+        )
 
 
 @dataclass(frozen=True)
@@ -113,6 +129,8 @@ class Review:
     overall: float | None  # the coach's overall 0-100
     comment: str
     created_at: datetime
+    case_hash: str = ""  # of the attempt's case version the coach judged
+    grader_version: str = ""  # of the machine grade the coach judged
 
 
 @dataclass(frozen=True)
@@ -125,6 +143,38 @@ class Assignment:
     assigned_by: int
     created_at: datetime
     username: str | None = None  # the assigned user's name, when assigned to one user
+    display_name: str | None = None  # the assigned user's display name, when assigned to one user
+
+
+@dataclass(frozen=True)
+class AssignmentStatus:
+    """How one assignee stands on one assignment: attempts at the case (first turn) since it was assigned,
+    whether one passed (score of record), and whether it is overdue (past the due date, not done)."""
+
+    assignment: Assignment
+    user_id: int
+    username: str
+    display_name: str
+    team: str | None
+    attempts: int
+    passed: bool
+    best_score: float | None
+    last_attempt_at: datetime | None
+    overdue: bool
+
+    @property
+    def done(self) -> bool:
+        return self.attempts > 0
+
+
+@dataclass(frozen=True)
+class ReviewNotice:
+    """A coach's review of one of the viewer's attempts (for the trainee's inbox)."""
+
+    review: Review
+    attempt_id: int
+    case_id: str
+    turn: int
 
 
 @dataclass(frozen=True)
@@ -144,8 +194,38 @@ class AttemptFilter:
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
-    message: str  # one generic message for any failure
-    retry_after_seconds: float = 0.0  # > 0 while repeated failures are being slowed down
+    message: str  # what happened, truthfully, never whether a name exists
+    retry_after_seconds: float = 0.0  # > 0: the next attempt (from this client, for this name) must wait
+
+
+@dataclass(frozen=True)
+class SessionCheck:
+    """Who a session token signs in, re-read from the database: ``user`` None when it signs in nobody, with
+    ``ended`` saying why when the session existed (for the sign-in page to tell them)."""
+
+    user: User | None
+    ended: str | None = None
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A session just begun: ``token`` goes into the browser's cookie (the database keeps its SHA-256 only)."""
+
+    token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class PracticeDraft:
+    """The turn a trainee has open (see ``PracticeDraftRow``): ``parent_id`` 0 for a first turn."""
+
+    case_id: str
+    language: str
+    opened_at: datetime
+    client_token: str
+    handling: str | None = None
+    reply: str = ""
+    parent_id: int = 0
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,9 @@ def test_every_field_of_every_model_is_documented(doc: str):
     assert not missing, f"fields not explained in docs/case-format.md: {missing}"
 
 
-@pytest.mark.parametrize("enum", [models.Negativity, models.Handling, models.Platform, models.Difficulty])
+@pytest.mark.parametrize(
+    "enum", [models.Negativity, models.Handling, models.Platform, models.Difficulty, models.CaseStatus]
+)
 def test_every_enum_value_is_documented(doc: str, enum):
     missing = [m.value for m in enum if f"`{m.value}`" not in doc]
     assert not missing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,8 +20,7 @@ ACCESS_ERROR = "You don't have access to this page."
 
 def app_at(user: User, url_path: str, *, timeout: float = 60) -> AppTest:
     """app.py signed in as ``user`` with ``url_path`` requested, as if typed into the address bar."""
-    at = AppTest.from_file(APP, default_timeout=timeout)
-    at.session_state["auth_user"] = user
+    at = sign_in(AppTest.from_file(APP, default_timeout=timeout), user)
     at.run()
     at._page_hash = calc_hash(url_path)  # AppTest has no public way to request a callable page by URL
     return at.run()
@@ -36,7 +36,16 @@ def page_as(user: User | None, module: str, *, timeout: float = 60) -> AppTest:
 
     at = AppTest.from_function(script, args=(module,), default_timeout=timeout)
     if user is not None:
-        at.session_state["auth_user"] = user
+        sign_in(at, user)
+    return at
+
+
+def sign_in(at: AppTest, user) -> AppTest:
+    """Sign ``user`` in in ``at``'s tab as the sign-in page does, minus the cookie (AppTest has no browser)."""
+    from replycoach.ui.session import headless_session
+
+    key, token = headless_session(user)
+    at.session_state[key] = token
     return at
 
 
@@ -45,9 +54,15 @@ def titles(at: AppTest) -> list[str]:
 
 
 def texts(at: AppTest) -> str:
-    """Every markdown-ish text and alert on the page, joined (for "is this said somewhere" checks)."""
+    """Every markdown-ish text and alert on the page, joined, as a reader sees it (markdown's backslash escapes,
+    which keep case and user text literal, removed): for "is this said somewhere" checks."""
     parts = [*at.markdown, *at.caption, *at.subheader, *at.title, *at.error, *at.warning, *at.success, *at.info]
-    return "\n".join(str(el.value) for el in parts)
+    return shown("\n".join(str(el.value) for el in parts))
+
+
+def shown(markdown: str) -> str:
+    """``markdown`` without backslash escapes of ASCII punctuation: the text it renders as."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
 
 def attempt_for(

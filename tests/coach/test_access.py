@@ -16,6 +16,8 @@ PAGES = {
     "assignments": ("assignments", "Assignments"),
     "dashboard": ("dashboard", "HR dashboard"),
     "admin_users": ("users", "Users"),
+    "inbox": ("inbox", "Inbox"),
+    "preferences": ("settings", "My settings"),
 }
 CASES = [(m, r) for m in PAGES for r in Role]
 
@@ -34,7 +36,9 @@ def with_attempts(store, users):
             )
         )
     first = store.list_attempts(users[Role.coach])[0]
-    store.add_review(first.id, users[Role.coach], scores={"apology": 1.0, "empathy": 0.0}, overall=60.0, comment="ok")
+    store.add_review(
+        first.id, users[Role.coach], scores={"apology": 1.0, "empathy": 0.0}, overall=60.0, comment="ok", pass_mark=70
+    )
     return users
 
 

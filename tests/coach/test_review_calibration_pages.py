@@ -47,38 +47,97 @@ def test_flagged_attempts_come_first_and_show_the_machine_grade(users, queue):
     assert "rc-reply" in bodies and 'data-principle="apology"' in bodies
 
 
-def test_a_coach_review_is_stored_and_both_scores_stay_visible(store, users, queue):
+def test_a_coach_review_is_stored_and_becomes_the_score_of_record(store, users, queue):
     _, flagged = queue
     at = _review_page(users)
-    at.radio(key=f"review_{flagged.id}_apology").set_value("0.5")
+    at.radio(key=f"review_{flagged.id}_apology").set_value(50)
     at.button(key=f"review_save_{flagged.id}").click().run()
     assert "Score every principle" in texts(at)  # nothing half-done is stored
     assert store.get_attempt(flagged.id, users[Role.coach]).review is None
 
     at.button(key=f"review_prefill_{flagged.id}").click().run()  # start from the machine's scores
-    assert at.radio(key=f"review_{flagged.id}_empathy").value == "1"
-    at.radio(key=f"review_{flagged.id}_apology").set_value("0.5")
+    assert at.radio(key=f"review_{flagged.id}_empathy").value == 100
+    at.radio(key=f"review_{flagged.id}_apology").set_value(50)
     at.radio(key=f"review_{flagged.id}_timing").set_value("N/A")
-    at.number_input(key=f"review_{flagged.id}_overall").set_value(60)
+    at.number_input(key=f"review_{flagged.id}_overall").set_value(75)
     at.text_area(key=f"review_{flagged.id}_comment").set_value("Good start; name a date for the fix.")
     at.button(key=f"review_save_{flagged.id}").click().run()
     assert not at.exception, at.exception
     assert f"Review of attempt #{flagged.id} saved" in texts(at)
 
-    # the trainee sees the comment on their attempt; the machine's scores are unchanged
+    # the coach's word counts (bug 1): the trainee's score of record is the review; the machine's stays beside it
     mine = store.get_attempt(flagged.id, users[Role.trainee])
     assert mine.review.comment == "Good start; name a date for the fix."
     assert mine.review.scores["apology"] == 0.5 and mine.review.scores["timing"] is None
-    assert mine.review.overall == 60.0 and mine.review.coach_name
-    assert mine.principles["apology"] == 0.0 and mine.score == 45.0
+    assert (mine.score, mine.passed, mine.principles["apology"]) == (75.0, True, 0.5)
+    assert (mine.machine_score, mine.machine_principles["apology"]) == (45.0, 0.0)
+    assert store.key_figures(users[Role.hr]).average_score == pytest.approx((80.0 + 75.0) / 2)
 
     # the reviewed attempt stays selectable, now with machine and coach side by side (who, when)
     assert at.selectbox(key="review_pick").value == flagged.id
     assert "Latest review by Coach Tester" in texts(at)
     side = at.dataframe[0].value
     row = side[side["principle"] == "Sincere apology"].iloc[0]
-    assert (row["machine"], row["coach"]) == (0.0, 0.5)
+    assert (row["machine"], row["coach"]) == ("0", "50")
     assert store.review_queue(users[Role.coach], AttemptFilter(turn=None))[0].id != flagged.id
+
+
+def test_save_and_next_moves_on_in_the_queue_with_the_fine_scale(store, users, queue):
+    plain, flagged = queue
+    at = _review_page(users)
+    assert at.selectbox(key="review_pick").value == flagged.id
+    at.radio(key="review_scale").set_value("Fine: 0-100 in steps of 5").run()
+    at.button(key=f"review_prefill_{flagged.id}").click().run()
+    assert at.select_slider(key=f"review_{flagged.id}_fine_empathy").value == 90  # machine 0.9, to the nearest 5
+    at.select_slider(key=f"review_{flagged.id}_fine_apology").set_value(35)
+    at.number_input(key=f"review_{flagged.id}_overall").set_value(52)
+    at.button(key=f"review_save_next_{flagged.id}").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="review_pick").value == plain.id  # on to the next attempt in the queue
+    review = store.get_attempt(flagged.id, users[Role.coach]).review
+    assert (review.scores["apology"], review.scores["empathy"], review.overall) == (0.35, 0.9, 52.0)
+
+
+def test_the_queue_filters_by_team_case_principle_and_turn(store, users, queue):
+    plain, flagged = queue
+    other = store.add_attempt(
+        attempt_for(users["trainee2"], "defective-dress", score=70.0, principles={"apology": 1.0, "empathy": 0.2})
+    )
+    at = _review_page(users)
+    assert len(at.selectbox(key="review_pick").options) == 3
+    at.multiselect(key="review_f_teams").set_value(["Store B"]).run()
+    assert at.selectbox(key="review_pick").value == other.id and len(at.selectbox(key="review_pick").options) == 1
+    at.multiselect(key="review_f_teams").set_value([]).run()
+    at.selectbox(key="review_f_principle").set_value("apology").run()  # the machine took points off apology
+    assert len(at.selectbox(key="review_pick").options) == 1 and at.selectbox(key="review_pick").value == flagged.id
+    at.selectbox(key="review_f_principle").set_value(None)
+    at.multiselect(key="review_f_cases").set_value(["defective-dress"]).run()
+    assert at.selectbox(key="review_pick").value == other.id
+    at.multiselect(key="review_f_cases").set_value([])
+    at.radio(key="review_f_turn").set_value("Answers to the follow-up").run()
+    assert "Nothing to review" in texts(at)
+
+
+def test_a_second_turn_answer_is_shown_in_its_thread(store, users, queue):
+    plain, _ = queue
+    from dataclasses import replace
+
+    answer = store.add_attempt(
+        replace(
+            attempt_for(users[Role.trainee], "price-complaint", score=66.0, principles={"apology": 1.0}),
+            turn=2,
+            parent_id=plain.id,
+            follow_up_text="And when exactly?",
+            reply="Tomorrow before noon, I promise.",
+        )
+    )
+    at = _review_page(users)
+    at.radio(key="review_f_turn").set_value("Answers to the follow-up").run()
+    assert at.selectbox(key="review_pick").value == answer.id
+    assert "answer to the follow-up" in at.selectbox(key="review_pick").options[0]
+    bodies = "\n".join(h.proto.body for h in at.get("html"))
+    thread = bodies[bodies.index(plain.reply) :]
+    assert thread.index(plain.reply) < thread.index("And when exactly?") < thread.index("Tomorrow before noon")
 
 
 def test_empty_queue_says_so(users, store):
@@ -100,7 +159,9 @@ def _reviewed(store, users, n: int, *, agree: bool):
             )
         )
         coach_score = machine if agree else 1.0 - machine
-        store.add_review(a.id, coach, scores={"apology": coach_score}, overall=85.0 if i % 2 else 40.0, comment="")
+        store.add_review(
+            a.id, coach, scores={"apology": coach_score}, overall=85.0 if i % 2 else 40.0, comment="", pass_mark=70
+        )
 
 
 def test_calibration_marks_an_agreeing_principle_trusted_with_enough_reviews(store, users):
@@ -126,7 +187,7 @@ def test_calibration_lists_the_disagreements(store, users):
     apology = table[table["principle"] == "Sincere apology"].iloc[0]
     assert apology["auto-score trusted"] == "no" and float(apology["kappa (pass/fail)"]) < 0
     gaps = at.dataframe[1].value
-    assert len(gaps) >= 6 and gaps["gap (0-1)"].iloc[0] == 1.0
+    assert len(gaps) >= 6 and gaps["gap (points)"].iloc[0] == 100  # one scale: 0-100
 
 
 def test_calibration_csv_from_stored_reviews(store, users):

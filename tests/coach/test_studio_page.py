@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from coach_support import page_as, texts
+from coach_support import page_as, shown, texts
 
 from replycoach.storage.types import Role
 
@@ -73,7 +73,7 @@ def test_malformed_yaml_shows_the_validate_message_and_saving_keeps_a_draft(stud
     _open(studio, path)
     broken = original.replace("difficulty: easy", "difficulty: impossible")
     studio.text_area(key="studio_yaml").set_value(broken).run()
-    errors = "\n".join(e.value for e in studio.error)
+    errors = shown("\n".join(e.value for e in studio.error))
     assert f"{CASE_FILE} ==> difficulty ==>" in errors  # the same message as `replycoach validate`
 
     studio.button(key="studio_save").click().run()
@@ -86,7 +86,7 @@ def test_malformed_yaml_shows_the_validate_message_and_saving_keeps_a_draft(stud
 
     unreadable = "id: [unclosed"
     studio.text_area(key="studio_yaml").set_value(unreadable).run()
-    assert any(CASE_FILE in e.value for e in studio.error)
+    assert any(CASE_FILE in shown(e.value) for e in studio.error)
     studio.text_input(key="studio_f_title").set_value("ignored").run()  # form edits wait for readable YAML
     assert studio.text_area(key="studio_yaml").value == unreadable
     assert "fix it there first" in texts(studio)
@@ -156,5 +156,159 @@ def test_graded_lint_runs_on_request_and_flags_a_failing_good_exemplar(studio, c
     studio.button(key="studio_lint_graded").click().run()
     assert not studio.exception, studio.exception
     index = len(good.splitlines())
-    assert any(f"exemplars.good[{index}]" in w.value and "below the pass mark" in w.value for w in studio.warning)
+    assert any(
+        f"exemplars.good[{index}]" in shown(w.value) and "below the pass mark" in w.value for w in studio.warning
+    )
     assert "not graded yet" not in texts(studio)
+
+
+def alias_bomb(levels: int) -> str:
+    """A case whose title is ``levels`` nested aliases of ten each: 10**levels values once expanded (at 7,
+    the 351-byte text that made the old form refill build a 35-million-character title)."""
+    lines = ["schema_version: 1", "id: bomb", "t0: &t0 [lol,lol,lol,lol,lol,lol,lol,lol,lol,lol]"]
+    lines += [f"t{n}: &t{n} [{','.join([f'*t{n - 1}'] * 10)}]" for n in range(1, levels)]
+    return "\n".join([*lines, f"title: *t{levels - 1}"]) + "\n"
+
+
+@pytest.mark.timeout(90)  # the old refill took 20 s and 100 MiB at 7 levels, and took the server down at 8
+@pytest.mark.parametrize("levels", [7, 8])
+def test_an_alias_bomb_pasted_or_opened_is_refused_like_validate_refuses_it(studio, coach_env, levels):
+    bomb = alias_bomb(levels)
+    title_before = studio.text_input(key="studio_f_title").value
+    studio.text_area(key="studio_yaml").set_value(bomb).run()
+    assert not studio.exception, studio.exception
+    assert "aliases expand to more than 100,000 values" in texts(studio)
+    assert studio.text_input(key="studio_f_title").value == title_before  # the form was not refilled
+
+    path = coach_env / "scenarios" / "bomb.yaml"
+    path.write_text(bomb, encoding="utf-8")
+    studio.run()  # the picker lists the file (with problems)
+    _open(studio, path)
+    assert studio.text_area(key="studio_yaml").value == bomb
+    assert "aliases expand to more than 100,000 values" in texts(studio)
+    assert len(studio.text_input(key="studio_f_title").value) < 200
+
+
+def test_opening_a_symbolic_link_is_refused(studio, coach_env):
+    link = coach_env / "scenarios" / "passwd.yaml"
+    link.symlink_to("/etc/passwd")
+    studio.run()
+    before = studio.text_area(key="studio_yaml").value
+    _open(studio, link)
+    assert "Could not open passwd.yaml: it is a symbolic link" in texts(studio)
+    assert studio.text_area(key="studio_yaml").value == before
+
+
+def test_a_save_after_another_coach_saved_shows_a_diff_and_writes_nothing(studio, coach_env):
+    path = coach_env / "scenarios" / CASE_FILE
+    _open(studio, path)
+    studio.text_input(key="studio_f_title").set_value("Mine: prices are a horror").run()
+    theirs = path.read_text(encoding="utf-8").replace("difficulty: easy", "difficulty: hard")
+    path.write_text(theirs, encoding="utf-8")  # another coach saved meanwhile
+
+    studio.button(key="studio_save").click().run()
+    assert not studio.exception, studio.exception
+    page = texts(studio)
+    assert f"Not saved: someone else saved a new version of {CASE_FILE} since you opened it" in page
+    diff = "\n".join(c.value for c in studio.code)
+    assert "-difficulty: hard" in diff and "+difficulty: easy" in diff and "+title: 'Mine: prices" in diff
+    assert path.read_text(encoding="utf-8") == theirs  # their save stands
+    [draft] = (coach_env / "data" / "drafts").glob("price-complaint--*.yaml")
+    assert "Mine: prices are a horror" in draft.read_text(encoding="utf-8")  # and nothing of mine is lost
+    assert str(draft) in page
+
+    studio.button(key="studio_conflict_mine").click().run()  # having seen theirs, the coach replaces it
+    assert not studio.exception, studio.exception
+    assert f"Saved {CASE_FILE}" in texts(studio)
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["title"] == "Mine: prices are a horror"
+    assert not studio.code
+
+
+def test_after_a_conflict_the_coach_can_open_the_other_version(studio, coach_env):
+    path = coach_env / "scenarios" / CASE_FILE
+    _open(studio, path)
+    studio.text_input(key="studio_f_title").set_value("Mine").run()
+    theirs = path.read_text(encoding="utf-8").replace("difficulty: easy", "difficulty: hard")
+    path.write_text(theirs, encoding="utf-8")
+    studio.button(key="studio_save").click().run()
+    studio.button(key="studio_conflict_theirs").click().run()
+    assert studio.text_area(key="studio_yaml").value == theirs
+    studio.text_input(key="studio_f_brand").set_value("Kaprizo").run()
+    studio.button(key="studio_save").click().run()  # now based on their version: saves
+    assert f"Saved {CASE_FILE}" in texts(studio)
+    assert "brand: Kaprizo\n" in path.read_text(encoding="utf-8")
+
+
+def _as_draft(coach_env, name: str = CASE_FILE):
+    path = coach_env / "scenarios" / name
+    path.write_text(path.read_text("utf-8").replace("language: en\n", "language: en\nstatus: draft\n", 1), "utf-8")
+    return path
+
+
+def test_publishing_a_finished_draft_records_who_and_when_and_retiring_takes_it_offline(studio, coach_env, users):
+    path = _as_draft(coach_env)
+    _open(studio, path)
+    assert "Draft: trainees do not see it." in texts(studio)
+    studio.button(key="studio_status_published").click().run()
+    assert not studio.exception, studio.exception
+    assert "The case is published now" in texts(studio)
+    on_disk = yaml.safe_load(path.read_text("utf-8"))
+    assert on_disk["status"] == "published"
+    assert [(c["status"], c["by"]) for c in on_disk["status_history"]] == [("published", "coach")]
+    assert list((coach_env / "scenarios" / ".history" / "price-complaint").glob("*.yaml"))  # the draft is kept
+
+    studio.button(key="studio_status_retired").click().run()
+    assert yaml.safe_load(path.read_text("utf-8"))["status"] == "retired"
+    assert "Retired: no longer offered" in texts(studio)
+    assert "retired by coach" in texts(studio)
+
+
+def test_an_unfinished_draft_cannot_be_published(studio, coach_env):
+    studio.text_area(key="studio_real_text").set_value("Your shop sold me a broken kettle!")
+    studio.text_input(key="studio_real_brand").set_value("Kettle Co")
+    studio.button(key="studio_real_build").click().run()
+    studio.button(key="studio_save").click().run()
+    data = _yaml(studio)
+    path = coach_env / "scenarios" / f"{data['id']}.yaml"
+    studio.button(key="studio_status_published").click().run()
+    assert not studio.exception, studio.exception
+    message = texts(studio)
+    assert "Not published: the case is not ready yet." in message
+    assert "few_good" not in message and "good exemplar" in message and "TODO" in message
+    assert yaml.safe_load(path.read_text("utf-8"))["status"] == "draft"  # bug 4: it never went live
+
+
+def test_a_published_case_with_a_todo_is_not_saved_and_the_text_is_kept(studio, coach_env):
+    path = coach_env / "scenarios" / CASE_FILE
+    original = path.read_text("utf-8")
+    _open(studio, path)
+    studio.text_input(key="studio_f_title").set_value("TODO better title").run()
+    studio.button(key="studio_save").click().run()
+    assert "a published case must stay ready for trainees" in texts(studio)
+    assert path.read_text("utf-8") == original
+    drafts = list((coach_env / "data" / "drafts").glob("price-complaint--*.yaml"))
+    assert len(drafts) == 1 and "TODO better title" in drafts[0].read_text("utf-8")
+
+
+def test_translations_are_edited_in_the_form(studio, coach_env):
+    _open(studio, coach_env / "scenarios" / CASE_FILE)
+    assert studio.text_input(key="studio_f_tr_de_title").value.startswith("„Preise sind der Horror!“")
+    studio.text_input(key="studio_f_tr_de_title").set_value("Preise: der Horror").run()
+    studio.text_input(key="studio_f_tr_bg_first_name").set_value("Ана").run()
+    data = _yaml(studio)
+    assert data["translations"]["de"]["title"] == "Preise: der Horror"
+    assert data["translations"]["de"]["exemplars"]["good"]  # what the form did not touch is kept
+    assert data["translations"]["bg"]["customer"]["first_name"] == "Ана"
+    assert any("Valid case" in s.value for s in studio.success)
+
+    studio.text_input(key="studio_f_tr_ru_title").set_value("").run()  # a required field emptied: explained
+    assert any("translations ==> ru ==> title" in shown(e.value) for e in studio.error)
+
+
+def test_the_try_out_starts_from_each_cases_expected_handling(studio, coach_env):
+    _open(studio, coach_env / "scenarios" / CASE_FILE)  # expects a public reply
+    key = next(k for k in (w.key for w in studio.selectbox) if k and k.startswith("studio_try_handling"))
+    studio.selectbox(key=key).set_value("no_reply").run()
+    _open(studio, coach_env / "scenarios" / "defective-dress.yaml")  # expects public_then_private
+    handling = next(w for w in studio.selectbox if w.key and w.key.startswith("studio_try_handling"))
+    assert handling.value == "public_then_private"  # bug 7: not the previous case's choice

@@ -1,5 +1,6 @@
-"""A real ReplyCoach server (``streamlit run app.py``) on a free port against a temp SQLite database with the
-demo users, and Debian's Chromium driven by Playwright. Never ``playwright install``: downloads fail here."""
+"""A real ReplyCoach server (``streamlit run server.py``, as scripts/start runs it) on a free port against a temp
+SQLite database with the demo users, and Debian's Chromium driven by Playwright. Never ``playwright install``:
+downloads fail here."""
 
 from __future__ import annotations
 
@@ -42,15 +43,22 @@ def _create_demo_users(env: dict) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def e2e_dir(tmp_path_factory) -> Path:
+    """The served app's data folder; its database is ``e2e.sqlite3`` (see ``app_store``)."""
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="session")
+def app_url(e2e_dir):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (scripts/test installs it)")
-    tmp = tmp_path_factory.mktemp("e2e")
+    tmp = e2e_dir
     cases = tmp / "cases"
     cases.mkdir()
     for source in [
         ROOT / "scenarios" / "price-complaint.yaml",
         ROOT / "tests" / "ui" / "cases" / "hostile-markup.yaml",
+        ROOT / "tests" / "e2e" / "cases" / "outside-links.yaml",
     ]:
         shutil.copy(source, cases / source.name)
     env = {
@@ -66,7 +74,7 @@ def app_url(tmp_path_factory):
     log = open(tmp / "streamlit.log", "w")  # noqa: SIM115 - closed after the server stops
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "server.py"),
             "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
             "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
         ],
@@ -96,6 +104,16 @@ def app_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def app_store(app_url, e2e_dir):
+    """The served app's database, for what an admin or another process would do meanwhile."""
+    from replycoach.storage.facade import Store
+
+    store = Store(f"sqlite:///{e2e_dir / 'e2e.sqlite3'}")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -112,3 +130,20 @@ def page(browser):
     tab.set_default_timeout(30_000)
     yield tab
     context.close()
+
+
+@pytest.fixture
+def new_browser(browser):
+    """Open more browsers (contexts: their own cookies), closed after the test."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(viewport={"width": 1400, "height": 1500})
+        contexts.append(context)
+        tab = context.new_page()
+        tab.set_default_timeout(30_000)
+        return tab
+
+    yield make
+    for context in contexts:
+        context.close()

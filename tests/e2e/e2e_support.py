@@ -11,9 +11,19 @@ ARTIFACTS = ROOT / "test-artifacts"
 DEMO_PASSWORDS = {account.username: account.password for account in DEMO_ACCOUNTS}
 
 
-def sign_in(page, url: str, username: str, path: str = "") -> None:
+def sign_in(page, url: str, username: str, path: str = "", password: str | None = None) -> None:
+    """Open ``path`` signed out, sign in there and wait until the signed-in page is drawn."""
     page.goto(f"{url}/{path}")
+    fill_sign_in(page, username, password or DEMO_PASSWORDS[username])
+    page.get_by_role("button", name="Sign out", exact=True).wait_for()
+
+
+def fill_sign_in(page, username: str, password: str) -> None:
     page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORDS[username])
+    page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
+
+
+def signed_out(page) -> None:
+    """Wait for the sign-in form."""
+    page.get_by_role("button", name="Sign in").wait_for()

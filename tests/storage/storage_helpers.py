@@ -32,3 +32,16 @@ def new_attempt(user, case_id="price-horror", *, token=None, score=75.0, at=T0, 
         client_token=token or f"{user.id}-{case_id}-{at.isoformat()}-{score}",
         **extra,
     )
+
+
+class Clock:
+    """A clock the test moves by hand (``Store(url, clock=clock)``)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float = 0, **delta: float) -> None:
+        self.now += timedelta(seconds=seconds, **delta)

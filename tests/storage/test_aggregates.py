@@ -109,9 +109,10 @@ def test_export_rows_have_a_column_per_principle(store, data):
     assert store.export_principles() == ["empathy", "apology"]  # the casebook's order
     daria_april = next(r for r in rows if r["submitted_at"] == APRIL)
     assert daria_april["username"] == "daria" and daria_april["team"] == "Store B"
-    assert daria_april["empathy"] is None and daria_april["apology"] == 1.0 and daria_april["score"] == 100.0
+    assert daria_april["principles"] == {"empathy": None, "apology": 1.0} and daria_april["score"] == 100.0
+    assert daria_april["handling"] == "public_reply"  # the chosen handling, never a principle's score
     olga_rows = list(store.iter_export_rows(data["hr"], AttemptFilter(teams=("Store A",))))
-    assert [r["empathy"] for r in olga_rows] == [0.0, 0.5, 1.0]
+    assert [r["principles"]["empathy"] for r in olga_rows] == [0.0, 0.5, 1.0]
     assert olga_rows[0]["display_name"] == "Olga M."
     assert store.team_principle_matrix(data["hr"], AttemptFilter(teams=())) == []
 

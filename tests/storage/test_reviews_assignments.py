@@ -13,8 +13,12 @@ from replycoach.storage.types import AttemptFilter, Forbidden, MissingEntry
 def test_reviews_keep_history_and_show_the_newest(store, people):
     coach, admin, olga = people["coach"], people["admin"], people["olga"]
     attempt = store.add_attempt(new_attempt(olga, principles={"empathy": 0.5, "apology": 1.0}))
-    first = store.add_review(attempt.id, coach, scores={"empathy": 1.0, "apology": None}, overall=85, comment=" ok ")
-    second = store.add_review(attempt.id, admin, scores={"empathy": 0.5}, overall=70.5, comment="Too formal.")
+    first = store.add_review(
+        attempt.id, coach, scores={"empathy": 1.0, "apology": None}, overall=85, comment=" ok ", pass_mark=70
+    )
+    second = store.add_review(
+        attempt.id, admin, scores={"empathy": 0.5}, overall=70.5, comment="Too formal.", pass_mark=70
+    )
     assert store.review_history(attempt.id, coach) == [first, second]
     assert (first.coach_name, first.scores, first.overall, first.comment) == (
         "coach",
@@ -24,7 +28,7 @@ def test_reviews_keep_history_and_show_the_newest(store, people):
     )
     shown = store.get_attempt(attempt.id, olga)  # the trainee sees the coach's verdict on their attempt
     assert shown.review == second
-    assert shown.principles == {"empathy": 0.5, "apology": 1.0}  # the machine's scores stay as they were
+    assert shown.machine_principles == {"empathy": 0.5, "apology": 1.0}  # the machine's scores stay as they were
     assert store.reviewed_pairs(coach) == [(shown, second)]
 
 
@@ -33,15 +37,15 @@ def test_review_input_and_roles(store, people):
     attempt = store.add_attempt(new_attempt(olga))
     for viewer in (olga, hr):
         with pytest.raises(Forbidden):
-            store.add_review(attempt.id, viewer, scores={}, overall=50, comment="")
+            store.add_review(attempt.id, viewer, scores={}, overall=50, comment="", pass_mark=70)
         with pytest.raises(Forbidden):
             store.review_queue(viewer)
     with pytest.raises(ValueError, match="within 0-1"):
-        store.add_review(attempt.id, coach, scores={"empathy": 2}, overall=50, comment="")
+        store.add_review(attempt.id, coach, scores={"empathy": 2}, overall=50, comment="", pass_mark=70)
     with pytest.raises(ValueError, match="0-100"):
-        store.add_review(attempt.id, coach, scores={}, overall=150, comment="")
+        store.add_review(attempt.id, coach, scores={}, overall=150, comment="", pass_mark=70)
     with pytest.raises(MissingEntry):
-        store.add_review(99999, coach, scores={}, overall=50, comment="")
+        store.add_review(99999, coach, scores={}, overall=50, comment="", pass_mark=70)
     assert store.review_history(attempt.id, coach) == []
 
 
@@ -51,7 +55,7 @@ def test_review_queue_puts_flagged_first_and_drops_reviewed(store, people):
     new = store.add_attempt(new_attempt(olga, token="new", at=T0 + timedelta(days=1)))
     flagged = store.add_attempt(new_attempt(olga, token="flag", at=T0 + timedelta(days=2), needs_review=True))
     assert [a.id for a in store.review_queue(coach)] == [flagged.id, old.id, new.id]
-    store.add_review(old.id, coach, scores={}, overall=60, comment="")
+    store.add_review(old.id, coach, scores={}, overall=60, comment="", pass_mark=70)
     assert [a.id for a in store.review_queue(coach)] == [flagged.id, new.id]
     assert [a.id for a in store.list_attempts(coach, AttemptFilter(reviewed=True))] == [old.id]
     assert [a.id for a in store.review_queue(coach, limit=1)] == [flagged.id]

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from ui_support import CASES
+from ui_support import CASES, OWN_ICONS
 
 from replycoach.cases.loader import load_library
+from replycoach.cases.models import Platform
 from replycoach.practice import ReplyRejected, check_reply
 from replycoach.ui.components.evidence import Span, highlight_html, spans_from_grade
 from replycoach.ui.components.post import post_html
 from replycoach.ui.components.scores import principle_bars_html
-from replycoach.ui.components.text import ago_label, md_text
+from replycoach.ui.components.text import WORD_JOINER, ago_label, md_text
 
 ATTACK = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
@@ -86,7 +87,7 @@ def test_bars_show_na_for_principles_that_do_not_apply_and_leave_out_weight_zero
     out = principle_bars_html(grade)
     rows = re.findall(r'data-principle="(\w+)"', out)
     assert rows == ["timing", "apology", "personalization", "remedy"]  # heaviest first; weight 0 dropped
-    assert "80%" in out and "20%" in out
+    assert ">80<" in out and ">20<" in out  # one scale, 0-100, like the overall
     assert re.search(r'data-principle="personalization".*?N/A', out)
     assert re.search(r'data-principle="remedy".*?could not be graded', out)
 
@@ -107,7 +108,7 @@ def test_post_shows_brand_customer_handle_and_time(library):
 def test_post_of_a_hostile_case_is_all_text(library):
     case = library.cases["hostile-markup"]
     out = post_html(case, seconds_since_posted=0)
-    assert not re.search(r"<(script|img|svg|iframe|b|i)\b", out)
+    assert not re.search(r"<(script|img|svg|iframe|b|i)\b", OWN_ICONS.sub("", out))  # only the platform's icons
     text = _visible_text(out)
     assert '<svg onload="window.__pwned_name=1">Eve</svg>' in text
     assert '<img src=x onerror="window.__pwned=1;alert(1)">' in text
@@ -117,10 +118,16 @@ def test_post_of_a_hostile_case_is_all_text(library):
 def test_md_text_renders_literally():
     import markdown_it  # what Streamlit's markdown follows (CommonMark)
 
-    source = "**bold** _it_ [x](javascript:alert(1)) # h <b>b</b> `c` $x$ :red[r]"
+    source = (
+        "**bold** _it_ [x](javascript:alert(1)) # h <b>b</b> `c` $x$ :red[r] ![i](http://evil.example/i.png) "
+        "http://evil.example/a www.evil.example b@evil.example"
+    )
     rendered = markdown_it.MarkdownIt("commonmark").render(md_text(source))
-    assert _visible_text(rendered).strip() == source
-    assert "<strong>" not in rendered and "<a " not in rendered
+    visible = _visible_text(rendered).strip()
+    assert visible.replace(WORD_JOINER, "") == source
+    assert "<strong>" not in rendered and "<a " not in rendered and "<img" not in rendered
+    # what GitHub-style autolinking would pick up is broken by an invisible word joiner
+    assert not re.search(r"https?://|www\.|\w@\w", visible)
 
 
 def test_ago_label():
@@ -146,3 +153,33 @@ def test_check_reply_rejects_empty_and_too_long(reply, handling, message):
 def test_check_reply_accepts_silence_when_the_trainee_chose_not_to_reply():
     assert check_reply("", "no_reply", limit=20) == ""
     assert check_reply("  fine  ", "public_reply", limit=20) == "fine"
+
+
+@pytest.mark.parametrize(
+    ("platform", "marks"),
+    [
+        ("instagram_comment", ("linear-gradient(45deg", "Reply")),
+        ("facebook_comment", ("Like", "Comment", "Share", "border-radius:18px")),
+        ("facebook_review", ("t recommend <strong>",)),
+        ("twitter", ("Replying to",)),
+        ("review_site", ("Reviewed", "Useful", "Report")),
+    ],
+)
+def test_each_platform_looks_like_itself(library, platform, marks):
+    base = library.cases["dress-hole"]
+    case = base.model_copy(update={"post": base.post.model_copy(update={"platform": Platform(platform)})})
+    out = post_html(case, seconds_since_posted=120)
+    assert f'data-platform="{platform}"' in out
+    for mark in marks:
+        assert mark in out
+    others = {"instagram_comment", "facebook_comment", "facebook_review", "twitter", "review_site"} - {platform}
+    assert all(f'data-platform="{other}"' not in out for other in others)
+    assert "found a hole under the arm" in _visible_text(out) and "Maria Weber" in _visible_text(out)
+
+
+def test_bars_show_the_coachs_score_with_the_machines_struck_through():
+    grade = {"principles": {"apology": {"score": 0.2}, "empathy": {"score": 0.9}}, "weights": {}}
+    out = principle_bars_html(grade, coach={"apology": 0.75})
+    rows = {re.search(r'data-principle="(\w+)"', row).group(1): row for row in out.split('class="rc-bar"')[1:]}
+    assert ">75 <s" in rows["apology"] and ">20</s>" in rows["apology"]
+    assert "<s style" not in rows["empathy"] and ">90<" in rows["empathy"]

@@ -242,8 +242,11 @@ def test_try_again_opens_a_fresh_attempt_and_keeps_the_old_one(store, trainee):
 def test_the_coach_comment_is_shown_once_reviewed(store, users, trainee):
     at = _answer(_open(app_for(trainee).run(), "dress-hole"), GOOD_REPLY)
     [attempt] = _attempts(store, trainee)
-    store.add_review(attempt.id, users[Role.coach], scores={}, overall=88, comment="Good <b>time frame</b>.")
+    store.add_review(
+        attempt.id, users[Role.coach], scores={}, overall=88, comment="Good <b>time frame</b>.", pass_mark=70
+    )
     at.run()
     page = html_of(at)
     assert "Good &lt;b&gt;time frame&lt;/b&gt;." in page
-    assert "Coach Tester" in markdown_of(at)
+    assert "Reviewed by Coach Tester" in markdown_of(at)
+    assert "Coach Coach Tester" not in markdown_of(at)  # bug 7: the name is the name, no "Coach" glued before it

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from streamlit.util import calc_hash
-from ui_support import PASSWORDS, app_for, markdown_of
+from ui_support import PASSWORDS, app_for, markdown_of, sign_in
 
 from replycoach.storage.types import Role
 from replycoach.ui.navigation import pages_for
+from replycoach.ui.session import TOKEN_KEY
 
 
 def _sign_in(at, username: str, password: str):
@@ -22,18 +23,20 @@ def test_wrong_password_and_unknown_user_get_the_same_generic_message(users):
     wrong_password = _sign_in(at, "trainee", "not-the-password").error[0].value
     at = app_for().run()
     unknown_user = _sign_in(at, "nobody-here", "not-the-password").error[0].value
-    assert wrong_password == unknown_user
-    assert "auth_user" not in at.session_state
+    assert wrong_password == unknown_user == "Wrong user name or password."
+    assert TOKEN_KEY not in at.session_state
     assert at.text_input(key="login_username").value == "nobody-here"  # what was typed stays
 
 
-def test_repeated_failures_show_the_wait(users):
+def test_repeated_failures_show_the_wait_and_a_refusal_says_so(users):
     at = app_for().run()
-    waits = []
-    for _ in range(8):
-        _sign_in(at, "trainee", "wrong-password-again")
-        waits.append(" ".join(w.value for w in at.warning))
-    assert any("Please wait" in w for w in waits), waits
+    answers = []
+    for _ in range(3):
+        answers.append(_sign_in(at, "trainee", "wrong-password-again").error[0].value)
+    assert answers[:2] == ["Wrong user name or password."] * 2
+    assert answers[2] == "Wrong user name or password. Too many attempts: wait 1 s before the next try."
+    refused = _sign_in(at, "trainee", PASSWORDS[Role.trainee]).error[0].value  # within the second: not checked
+    assert refused.startswith("Too many attempts: wait") and "Wrong" not in refused
 
 
 def test_empty_fields_ask_for_both(users):
@@ -44,14 +47,15 @@ def test_empty_fields_ask_for_both(users):
 def test_sign_in_shows_the_role_pages_and_sign_out_returns_to_sign_in(users):
     at = _sign_in(app_for().run(), "trainee", PASSWORDS[Role.trainee])
     assert not at.exception
-    assert at.session_state["auth_user"].username == "trainee"
+    assert at.session_state[TOKEN_KEY]
     assert at.title[0].value == "Practice"  # the first page of the role
     sidebar = " ".join(m.value for m in at.sidebar.markdown)
     assert "Trainee Tester" in sidebar and "trainee" in sidebar
     assert any("LLM: off" in c.value for c in at.sidebar.caption)
     at.sidebar.button(key="sign_out").click().run()
-    assert "auth_user" not in at.session_state
+    assert TOKEN_KEY not in at.session_state
     assert at.button(key="login_submit")
+    assert [i.value for i in at.info] == ["You signed out."]
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -94,8 +98,7 @@ def _render_page_as(user, module: str):
         importlib.import_module(f"replycoach.ui.pages.{module_name}").render()
 
     at = AppTest.from_function(script, args=(module,), default_timeout=30)
-    at.session_state["auth_user"] = user
-    return at.run()
+    return sign_in(at, user).run()
 
 
 @pytest.mark.parametrize("module", ["practice", "progress"])

@@ -1,15 +1,18 @@
 """A running clock from the moment the case opened, next to the case's target time.
 
 Ticks in the browser (a few lines of JavaScript, so no server round trip every second). The HTML holds only
-numbers we computed, never case or user text, which is why it may run script. Without JavaScript the
-server-rendered time of the last rerun still shows.
+numbers we computed and our own (escaped) words, never case or user text, which is why it may run script. Without JavaScript the
+server-rendered time of the last rerun still shows. The stopwatch icon is an SVG image (``icons.icon_html``): an
+emoji such as ⏱ needs an emoji font, and a stock browser without one draws an empty box.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from replycoach.ui.components.text import minutes_label
+from replycoach.ui.components.icons import icon_html
+from replycoach.ui.components.text import esc, minutes_label
+from replycoach.ui.i18n import _
 
 
 def _mmss(seconds: float) -> str:
@@ -29,8 +32,8 @@ def clock_html(opened_at: datetime, now: datetime, target_minutes: float) -> str
 <div id="rc-clock" data-opened-ms="{opened_ms}" data-target-s="{target_s}"
      style="font-family:system-ui,sans-serif;font-size:1.05em;padding:6px 10px;border-radius:8px;
             background:{"#fdecea" if late else "#eef6ee"};display:inline-block">
-  ⏱ <span id="rc-clock-time" style="font-variant-numeric:tabular-nums;font-weight:600">{_mmss(elapsed)}</span>
-  since the comment arrived · target {minutes_label(target_minutes)}
+  {icon_html("stopwatch", 16, "#262626")} <span id="rc-clock-time" style="font-variant-numeric:tabular-nums;font-weight:600">{_mmss(elapsed)}</span>
+  {esc(_("since the comment arrived · target {duration}").format(duration=minutes_label(target_minutes)))}
 </div>
 <script>
 (function () {{

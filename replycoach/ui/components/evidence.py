@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from replycoach.ui.components.text import esc
+from replycoach.ui.i18n import _
 
 EARNED = "#c8f7c5"
 LOST = "#ffc9c9"
@@ -56,7 +57,10 @@ def highlight_html(reply: str, spans: list[Span], title_of: Callable[[str], str]
         colour = MIXED if len(polarities) > 1 else EARNED if polarities == {"+"} else LOST
         kind = "mixed" if len(polarities) > 1 else "earned" if polarities == {"+"} else "lost"
         tooltip = "; ".join(
-            f"{title_of(s.principle)}: {s.label} ({'earned' if s.polarity == '+' else 'lost'})" for s in covering
+            (_("{principle}: {label} (earned)") if s.polarity == "+" else _("{principle}: {label} (lost)")).format(
+                principle=title_of(s.principle), label=s.label
+            )
+            for s in covering
         )
         pieces.append(
             f'<mark class="rc-ev rc-ev-{kind}" title="{esc(tooltip)}" '
@@ -65,7 +69,7 @@ def highlight_html(reply: str, spans: list[Span], title_of: Callable[[str], str]
     return (
         '<div class="rc-reply" style="white-space:pre-wrap;word-wrap:break-word;font-family:system-ui,sans-serif;'
         'border:1px solid #e0e0e0;border-radius:8px;padding:10px 12px;line-height:1.6">'
-        + ("".join(pieces) or '<span style="color:#888">(no reply written)</span>')
+        + ("".join(pieces) or f'<span style="color:#888">{esc(_("(no reply written)"))}</span>')
         + "</div>"
     )
 
@@ -73,6 +77,8 @@ def highlight_html(reply: str, spans: list[Span], title_of: Callable[[str], str]
 def legend_html() -> str:
     return (
         '<div style="font-size:0.85em;color:#555;font-family:system-ui,sans-serif">'
-        f'<mark style="background:{EARNED}">earned</mark> &nbsp; <mark style="background:{LOST}">lost</mark> &nbsp; '
-        f'<mark style="background:{MIXED}">both</mark> &nbsp; hover a highlight to see the principle</div>'
+        f'<mark style="background:{EARNED}">{esc(_("earned"))}</mark> &nbsp; '
+        f'<mark style="background:{LOST}">{esc(_("lost"))}</mark> &nbsp; '
+        f'<mark style="background:{MIXED}">{esc(_("both"))}</mark> &nbsp; {esc(_("hover a highlight to see the principle"))}'
+        "</div>"
     )

@@ -10,34 +10,45 @@ from replycoach.config import get_settings
 from replycoach.storage.types import Role
 from replycoach.ui import services, session
 from replycoach.ui.components.text import md_text
+from replycoach.ui.i18n import _
 
 
 def render() -> None:
     user = session.require("about")
     settings = get_settings()
-    st.title("About ReplyCoach")
-    st.write("Practise answering negative customer feedback on real cases, graded offline and explained.")
+    st.title(_("About ReplyCoach"))
+    st.write(_("Practise answering negative customer feedback on real cases, graded offline and explained."))
     try:
         from grading import GRADER_VERSION
     except ImportError:
-        GRADER_VERSION = "unavailable"
+        GRADER_VERSION = _("unavailable")
     rows = {
-        "ReplyCoach version": replycoach.__version__,
-        "Grader version": GRADER_VERSION,
-        "Embedder": settings.embedder,
-        "Pass mark": f"{settings.pass_mark:g}",
-        "Reply limit": f"{settings.reply_limit} characters",
-        "LLM": services.llm_status_text(settings),
+        _("ReplyCoach version"): replycoach.__version__,
+        _("Grader version"): GRADER_VERSION,
+        _("Embedder"): settings.embedder,
+        _("Pass mark"): f"{settings.pass_mark:g}",
+        _("Reply limit"): _("{count} characters").format(count=settings.reply_limit),
+        _("LLM"): services.llm_status_text(settings),
     }
-    st.table({"": list(rows), "value": [str(v) for v in rows.values()]})
+    st.table({"": list(rows), _("value"): [str(v) for v in rows.values()]})
 
     library = services.get_library()
-    st.subheader("Casebook")
+    st.subheader(_("Casebook"))
     failed_files = library.files_with_problems
-    st.write(f"{len(library.cases)} cases loaded; {len(failed_files)} case files failed to load.")
+    st.write(
+        _("{cases} cases loaded; {failed} case files failed to load.").format(
+            cases=len(library.cases), failed=len(failed_files)
+        )
+    )
     if failed_files:
         if user.role in (Role.coach, Role.admin):
             for problem in library.problems:
                 st.code(str(problem), language=None)
         else:
-            st.caption(md_text("Files with problems (a coach can see the details): " + ", ".join(failed_files)))
+            st.caption(
+                md_text(
+                    _("Files with problems (a coach can see the details): {files}").format(
+                        files=", ".join(failed_files)
+                    )
+                )
+            )

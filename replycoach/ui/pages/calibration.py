@@ -1,7 +1,8 @@
 """Calibration (coaches, admins): how well the machine agrees with coaches, per principle and overall.
 
-Agreement is measured over reviewed attempts (the latest review of each): Spearman's rank correlation, Cohen's
-kappa on pass/fail and the mean absolute difference. A principle is "auto-score trusted" only when kappa
+Agreement is measured over reviewed attempts (the latest review of each) between the machine's own grade and the
+coach's: Spearman's rank correlation, Cohen's kappa on pass/fail and the mean absolute difference. Scores are
+shown on one scale, 0-100. A principle is "auto-score trusted" only when kappa
 reaches the threshold over enough attempts; until then coaches should keep reviewing it.
 """
 
@@ -23,24 +24,29 @@ from replycoach.cases.models import PRINCIPLES
 from replycoach.config import get_settings
 from replycoach.storage.types import AttemptFilter
 from replycoach.ui import services, session
-from replycoach.ui.components.feedback import principle_title
+from replycoach.ui.i18n import _, principle_title
 
 
 def _num(x: float | None, digits: int = 2) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
 
 
+def _points(x: float | None, principle: str) -> float | None:
+    """A score on the 0-100 scale (principles are kept 0-1, the overall 0-100)."""
+    return None if x is None else round(x if principle == OVERALL else 100 * x, 1)
+
+
 def render() -> None:
     user = session.require("calibration")
     settings = get_settings()
     store = services.get_store()
-    st.title("Calibration: coaches vs. the machine")
+    st.title(_("Calibration: coaches vs. the machine"))
     st.info(
         f"A principle is marked **auto-score trusted** only when Cohen's kappa on pass/fail is at least "
-        f"{TRUST_KAPPA} over at least {TRUST_MIN_N} reviewed attempts. Pass/fail: a principle passes at 0.5 "
+        f"{TRUST_KAPPA} over at least {TRUST_MIN_N} reviewed attempts. Pass/fail: a principle passes at 50 "
         f"(coach and machine alike); overall at the pass mark {settings.pass_mark:g}."
     )
-    period = st.date_input("Reviewed attempts submitted between", value=(), key="calibration_period")
+    period = st.date_input(_("Reviewed attempts submitted between"), value=(), key="calibration_period")
     flt = AttemptFilter(turn=None)
     if isinstance(period, tuple) and len(period) == 2:
         flt = AttemptFilter(
@@ -50,7 +56,7 @@ def render() -> None:
         )
     pairs = pairs_from_reviews(store.reviewed_pairs(user, flt))
     if not pairs:
-        st.warning("No reviewed attempts yet: review attempts in the review queue first.")
+        st.warning(_("No reviewed attempts yet: review attempts in the review queue first."))
         return
     report = calibrate(pairs, PRINCIPLES, pass_mark=settings.pass_mark)
     st.caption(f"{len(pairs)} reviewed attempt(s).")
@@ -60,7 +66,7 @@ def render() -> None:
             "n": a.n,
             "Spearman": _num(a.spearman),
             "kappa (pass/fail)": _num(a.kappa),
-            "mean abs. difference": _num(a.mean_abs_diff, 1 if a.principle == OVERALL else 2),
+            "mean abs. difference (points)": _num(_points(a.mean_abs_diff, a.principle), 1),
             "auto-score trusted": "yes" if a.trusted else "no",
         }
         for a in report.agreements
@@ -73,19 +79,19 @@ def render() -> None:
         else "No principle is trusted for auto-scoring yet."
     )
 
-    st.subheader("Where coach and machine disagree most")
+    st.subheader(_("Where coach and machine disagree most"))
     if report.disagreements:
         st.dataframe(
             [
                 {
                     "attempt": d.attempt_id,
-                    "trainee": d.username,
+                    "trainee": d.trainee or d.username,
                     "case": d.case_id,
                     "coach": d.coach_name,
                     "principle": "Overall" if d.principle == OVERALL else principle_title(d.principle),
-                    "machine": round(d.machine, 2),
-                    "coach score": round(d.coach, 2),
-                    "gap (0-1)": round(d.gap, 2),
+                    "machine": _points(d.machine, d.principle),
+                    "coach score": _points(d.coach, d.principle),
+                    "gap (points)": round(100 * d.gap),
                 }
                 for d in report.disagreements
             ],
@@ -93,9 +99,9 @@ def render() -> None:
             key="calibration_disagreements",
         )
     else:
-        st.write("Coach and machine agree on every reviewed attempt.")
+        st.write(_("Coach and machine agree on every reviewed attempt."))
     st.download_button(
-        "Download calibration (CSV)",
+        _("Download calibration (CSV)"),
         report_csv(report).encode("utf-8"),
         file_name=f"replycoach-calibration-{date.today():%Y-%m-%d}.csv",
         mime="text/csv",

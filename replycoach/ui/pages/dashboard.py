@@ -1,42 +1,49 @@
 """HR dashboard (HR, admins): key figures for a period, progress per trainee, a team x principle heatmap, the
-weakest principles, a drill-down to one trainee, and exports (CSV with every principle's score; xAPI).
+weakest principles, a drill-down to one trainee with a printable progress report, and exports (CSV with every
+principle's score; xAPI).
 
 Every number comes from the storage facade's SQL aggregates under one ``AttemptFilter`` built from the filters
-at the top, so figures, charts and exports always describe the same attempts.
+at the top, so figures, charts and exports always describe the same attempts. Every score is the score of
+record (a coach's review where there is one) on one scale, 0-100; people are shown by their display names;
+the period is read in the viewer's time zone. Figures and charts count first replies; the exports hold every
+turn (answers to the customer's follow-up too).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import replace
+from datetime import timedelta
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from replycoach.analytics.csv_export import attempts_csv_bytes
+from replycoach.analytics.progress_report import progress_report_html, report_file_name
 from replycoach.analytics.xapi import statements
 from replycoach.cases.models import LANGUAGES
+from replycoach.config import get_settings
+from replycoach.localtime import day_range_utc, local_naive, local_today
 from replycoach.storage.types import AttemptFilter, User
 from replycoach.ui import services, session
-from replycoach.ui.components.feedback import principle_title
+from replycoach.ui.i18n import _, principle_title
 
 WEAKEST = 3
 
 
-def _filters(store, library) -> AttemptFilter:
-    today = date.today()
+def _filters(store, library, user: User) -> AttemptFilter:
+    today = local_today(user.time_zone)
     c1, c2, c3, c4 = st.columns(4)
-    period = c1.date_input("Period", value=(today - timedelta(days=90), today), key="dash_period")
-    teams = c2.multiselect("Teams", store.list_teams(), key="dash_teams")
+    period = c1.date_input(_("Period"), value=(today - timedelta(days=90), today), key="dash_period")
+    teams = c2.multiselect(_("Teams"), store.list_teams(), key="dash_teams")
     cases = c3.multiselect(
-        "Cases", sorted(library.cases), format_func=lambda cid: library.cases[cid].title, key="dash_cases"
+        _("Cases"), sorted(library.cases), format_func=lambda cid: library.cases[cid].title, key="dash_cases"
     )
-    languages = c4.multiselect("Languages", list(LANGUAGES), key="dash_langs")
+    languages = c4.multiselect(_("Languages"), list(LANGUAGES), key="dash_langs")
     since = until = None
     if isinstance(period, tuple) and len(period) == 2:
-        since = datetime.combine(period[0], time.min, UTC)
-        until = datetime.combine(period[1] + timedelta(days=1), time.min, UTC)  # the filter's until is exclusive
+        since, until = day_range_utc(period[0], period[1], user.time_zone)  # the filter's until is exclusive
     return AttemptFilter(
         teams=tuple(teams) or None,
         case_ids=tuple(cases) or None,
@@ -50,19 +57,19 @@ def render() -> None:
     user = session.require("dashboard")
     store = services.get_store()
     library = services.get_library()
-    st.title("HR dashboard")
-    flt = _filters(store, library)
+    st.title(_("HR dashboard"))
+    flt = _filters(store, library, user)
 
     figures = store.key_figures(user, flt)
     m = st.columns(5)
-    m[0].metric("Active trainees", figures.active_trainees)
-    m[1].metric("Attempts", figures.attempts)
-    m[2].metric("Average score", "–" if figures.average_score is None else f"{figures.average_score:.0f}")
-    m[3].metric("Pass rate", "–" if figures.pass_rate is None else f"{figures.pass_rate:.0%}")
+    m[0].metric(_("Active trainees"), figures.active_trainees)
+    m[1].metric(_("Attempts"), figures.attempts)
+    m[2].metric(_("Average score"), "–" if figures.average_score is None else f"{figures.average_score:.0f}")
+    m[3].metric(_("Pass rate"), "–" if figures.pass_rate is None else f"{figures.pass_rate:.0%}")
     median = figures.median_response_seconds
-    m[4].metric("Median response", "–" if median is None else f"{median / 60:.1f} min")
+    m[4].metric(_("Median response"), "–" if median is None else f"{median / 60:.1f} min")
     if figures.attempts == 0:
-        st.info("No attempts match these filters.")
+        st.info(_("No attempts match these filters."))
         return
 
     over_time = store.score_over_time(user, flt)
@@ -70,12 +77,12 @@ def render() -> None:
     matrix = store.team_principle_matrix(user, flt)
     _heatmap(matrix)
     _weakest(matrix)
-    _drill_down(store, user, flt, over_time)
+    _drill_down(store, user, flt, over_time, library)
     _exports(store, user, flt, library)
 
 
 def _progress_chart(rows: list[dict]) -> None:
-    st.subheader("Progress per trainee (weekly average score)")
+    st.subheader(_("Progress per trainee (weekly average score)"))
     df = pd.DataFrame(rows)
     chart = (
         alt.Chart(df)
@@ -83,26 +90,33 @@ def _progress_chart(rows: list[dict]) -> None:
         .encode(
             x=alt.X("period:T", title="week"),
             y=alt.Y("average_score:Q", title="average score", scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color("username:N", title="trainee"),
-            tooltip=["username", "team", "period:T", "attempts", alt.Tooltip("average_score:Q", format=".0f")],
+            color=alt.Color("display_name:N", title="trainee"),
+            tooltip=[
+                alt.Tooltip("display_name:N", title="trainee"),
+                "team",
+                "period:T",
+                "attempts",
+                alt.Tooltip("average_score:Q", format=".0f"),
+            ],
         )
     )
     st.altair_chart(chart, key="dash_progress")
 
 
 def _heatmap(rows: list[dict]) -> None:
-    st.subheader("Teams × principles (average score)")
+    st.subheader(_("Teams × principles (average score)"))
     df = pd.DataFrame(rows)
     df["team"] = df["team"].fillna("(no team)")
     df["principle"] = df["principle"].map(principle_title)
+    df["average"] = (100 * df["average"]).round(0)  # one scale, 0-100
     chart = (
         alt.Chart(df)
         .mark_rect()
         .encode(
             x=alt.X("principle:N", title=None),
             y=alt.Y("team:N", title=None),
-            color=alt.Color("average:Q", title="average", scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen")),
-            tooltip=["team", "principle", alt.Tooltip("average:Q", format=".2f"), "attempts"],
+            color=alt.Color("average:Q", title="average", scale=alt.Scale(domain=[0, 100], scheme="redyellowgreen")),
+            tooltip=["team", "principle", alt.Tooltip("average:Q", format=".0f"), "attempts"],
         )
     )
     st.altair_chart(chart, key="dash_heatmap")
@@ -122,32 +136,34 @@ def weakest_principles(matrix: list[dict], k: int = WEAKEST) -> list[tuple[str, 
 
 
 def _weakest(matrix: list[dict]) -> None:
-    st.subheader("Weakest principles")
+    st.subheader(_("Weakest principles"))
     for pid, average, n in weakest_principles(matrix):
-        st.markdown(f"- **{principle_title(pid)}**: {average:.0%} on average over {n} attempts")
+        st.markdown(f"- **{principle_title(pid)}**: {100 * average:.0f} on average over {n} attempts")
 
 
-def _drill_down(store, user: User, flt: AttemptFilter, over_time: list[dict]) -> None:
-    st.subheader("One trainee")
-    people = {r["user_id"]: r["username"] for r in over_time}
+def _drill_down(store, user: User, flt: AttemptFilter, over_time: list[dict], library) -> None:
+    st.subheader(_("One trainee"))
+    people = {r["user_id"]: r["display_name"] for r in over_time}
     picked = st.selectbox(
-        "Trainee", sorted(people, key=people.get), format_func=people.get, index=None, key="dash_trainee"
-    )
+        _("Trainee"), sorted(people, key=lambda i: people[i].casefold()), format_func=people.get, index=None,
+        key="dash_trainee",
+    )  # fmt: skip
     if picked is None:
         return
-    mine = AttemptFilter(**{**flt.__dict__, "user_ids": (picked,)})
+    mine = replace(flt, user_ids=(picked,))
     trend = store.principle_over_time(user, mine)
     if trend:
         df = pd.DataFrame(trend)
         df["principle"] = df["principle"].map(principle_title)
+        df["average"] = (100 * df["average"]).round(0)
         st.altair_chart(
             alt.Chart(df)
             .mark_line(point=True)
             .encode(
                 x=alt.X("period:T", title="week"),
-                y=alt.Y("average:Q", title="average", scale=alt.Scale(domain=[0, 1])),
+                y=alt.Y("average:Q", title="average", scale=alt.Scale(domain=[0, 100])),
                 color=alt.Color("principle:N"),
-                tooltip=["principle", "period:T", alt.Tooltip("average:Q", format=".2f"), "attempts"],
+                tooltip=["principle", "period:T", alt.Tooltip("average:Q", format=".0f"), "attempts"],
             ),
             key="dash_trainee_trend",
         )
@@ -155,10 +171,12 @@ def _drill_down(store, user: User, flt: AttemptFilter, over_time: list[dict]) ->
     st.dataframe(
         [
             {
-                "submitted": r["submitted_at"],
+                "submitted": local_naive(r["submitted_at"], user.time_zone),
                 "case": r["case_id"],
                 "language": r["language"],
                 "score": round(r["score"]),
+                "machine": round(r["machine_score"]),
+                "reviewed by": r["reviewed_by"] or "",
                 "passed": r["passed"],
                 "response (min)": round(r["response_seconds"] / 60, 1),
             }
@@ -167,34 +185,74 @@ def _drill_down(store, user: User, flt: AttemptFilter, over_time: list[dict]) ->
         hide_index=True,
         key="dash_trainee_attempts",
     )
+    trainee = store.get_user(picked)
+    titles = {cid: c.title for cid, c in library.cases.items()}
+
+    def report() -> bytes:  # built when clicked: every first reply of the trainee, not only this period's
+        attempts = store.list_attempts(user, AttemptFilter(user_ids=(picked,), turn=1), limit=5000)
+        return progress_report_html(
+            trainee,
+            attempts,
+            case_title=lambda cid: titles.get(cid, cid),
+            principle_title=principle_title,
+            pass_mark=get_settings().pass_mark,
+            time_zone=user.time_zone,
+            generated_at=session.now(),
+        ).encode("utf-8")
+
+    st.download_button(
+        _("Printable progress report"),
+        report,
+        file_name=report_file_name(trainee, session.now()),
+        mime="text/html",
+        key="dash_report",
+        icon=":material/print:",
+        help=_("A page to print or save as PDF from the browser."),
+    )
 
 
 def _exports(store, user: User, flt: AttemptFilter, library) -> None:
-    st.subheader("Exports")
-    stamp = f"{date.today():%Y-%m-%d}"
+    st.subheader(_("Exports"))
+    stamp = f"{local_today(user.time_zone):%Y-%m-%d}"
     titles = {cid: c.title for cid, c in library.cases.items()}
 
     def csv_data() -> bytes:  # built when clicked, streaming rows from the database
-        return attempts_csv_bytes(store.iter_export_rows(user, flt), store.export_principles())
+        return export_csv(store, user, flt)
 
     def xapi_data() -> bytes:
-        return json.dumps(
-            statements(store.iter_export_rows(user, flt), case_titles=titles), ensure_ascii=False, indent=1, default=str
-        ).encode("utf-8")
+        return export_xapi(store, user, flt, titles)
 
     c1, c2 = st.columns(2)
     c1.download_button(
-        "Attempts with per-principle scores (CSV)",
+        _("Attempts with per-principle scores (CSV)"),
         csv_data,
         file_name=f"replycoach-attempts-{stamp}.csv",
         mime="text/csv",
         key="dash_csv",
     )
     c2.download_button(
-        "xAPI statements (JSON)",
+        _("xAPI statements (JSON)"),
         xapi_data,
         file_name=f"replycoach-xapi-{stamp}.json",
         mime="application/json",
         key="dash_xapi",
     )
-    st.caption("Exports include the trainees' reply texts: share them only with people allowed to read them.")
+    st.caption(
+        _(
+            "Exports hold every turn (answers to the customer's follow-up too), the score that counts with the "
+            "machine's beside it and the coach's review, and the trainees' reply texts: share them only with people "
+            "allowed to read them."
+        )
+    )
+
+
+def export_csv(store, user: User, flt: AttemptFilter) -> bytes:
+    """The CSV export of the attempts ``flt`` selects, every turn."""
+    every_turn = replace(flt, turn=None)
+    return attempts_csv_bytes(store.iter_export_rows(user, every_turn), store.export_principles())
+
+
+def export_xapi(store, user: User, flt: AttemptFilter, titles: dict[str, str]) -> bytes:
+    """The xAPI statements (a JSON array) of the attempts ``flt`` selects, every turn."""
+    rows = store.iter_export_rows(user, replace(flt, turn=None))
+    return json.dumps(statements(rows, case_titles=titles), ensure_ascii=False, indent=1, default=str).encode("utf-8")

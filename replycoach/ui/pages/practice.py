@@ -2,7 +2,10 @@
 
 Three views, chosen by the session (see ``replycoach.ui.session``): the case list; an open case with the
 post, the clock and the reply box; the feedback of a stored attempt (also after a reload: its id is in the
-URL). An attempt is stored before its feedback is shown.
+URL). An attempt is stored before its feedback is shown. What the trainee writes is kept as they go
+(``session.keep_draft``), so a reload brings the case back with the draft and the clock where it was. Only
+published cases are listed, opened (also from a link, ``?case=ID&lang=xx``) or answered; attempts on a retired
+case stay viewable.
 """
 
 from __future__ import annotations
@@ -12,61 +15,92 @@ from datetime import date
 import streamlit as st
 
 from replycoach import practice
-from replycoach.cases.models import HANDLING_LABELS, LANGUAGES, Case, Difficulty, Handling, Negativity
+from replycoach.cases.lifecycle import published_cases
+from replycoach.cases.models import LANGUAGES, Case, Difficulty, Handling, Negativity
 from replycoach.config import get_settings
+from replycoach.localtime import local_today
 from replycoach.storage.types import Attempt, MissingEntry, User
 from replycoach.ui import services, session
 from replycoach.ui.components.clock import clock_html
 from replycoach.ui.components.feedback import show_feedback
 from replycoach.ui.components.post import customer_name_of, post_html, thread_message_html
-from replycoach.ui.components.text import md_text, minutes_label
+from replycoach.ui.components.text import LANGUAGE_NAMES, md_text, minutes_label
+from replycoach.ui.i18n import _, difficulty_label, handling_label, negativity_label
 
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "ru": "Русский", "bg": "Български"}
 _DIFFICULTY_ORDER = {d.value: i for i, d in enumerate(Difficulty)}
 _CUSTOMER_MESSAGES = "practice_customer_messages"
+#: A link to a case: ``?case=ID&lang=xx`` (the inbox uses it).
+CASE_PARAM, LANGUAGE_PARAM = "case", "lang"
 
 
 def render() -> None:
     user = session.require("practice")
     library = services.get_library()
+    live = published_cases(library.cases)
+    if not _opened_from_link(live):
+        return
     attempt_id = session.shown_attempt_id()
     if attempt_id is not None:
         _feedback_view(user, library, attempt_id)
         return
     opened = session.opened_case()
-    if opened is not None and opened.case_id in library.cases:
-        _answer_view(user, library.cases[opened.case_id].localized(opened.language), opened)
+    if opened is not None and opened.case_id in live and opened.language in live[opened.case_id].languages:
+        _answer_view(user, live[opened.case_id].localized(opened.language), opened)
         return
-    _case_list(user, library)
+    if opened is not None:  # retired or unpublished since it was opened
+        session.close_case()
+        st.warning(_("That case is no longer offered."))
+    _case_list(user, live)
+
+
+def _opened_from_link(live: dict[str, Case]) -> bool:
+    """Open the case a link names (``?case=ID&lang=xx``); False (and a message) when it is not offered."""
+    case_id = st.query_params.get(CASE_PARAM)
+    if case_id is None:
+        return True
+    language = st.query_params.get(LANGUAGE_PARAM)
+    st.query_params.pop(CASE_PARAM, None)
+    st.query_params.pop(LANGUAGE_PARAM, None)
+    case = live.get(case_id)
+    if case is None:
+        st.warning(_("That case is not available."))
+        if st.button(_("Back to cases"), key="back_from_link"):
+            st.rerun()
+        return False
+    session.open_case(case.id, language if language in case.languages else case.language)
+    return True
 
 
 # --- the case list ------------------------------------------------------------------------------------------
 
 
-def _case_list(user: User, library) -> None:
+def _case_list(user: User, live: dict[str, Case]) -> None:
     store = services.get_store()
-    st.title("Practice")
-    if not library.cases:
-        st.warning("No cases are available yet. Ask a coach to add some.")
+    st.title(_("Practice"))
+    if not live:
+        st.warning(_("No cases are available yet. Ask a coach to add some."))
         return
     due_by_case: dict[str, date | None] = {}
     for assignment in store.assignments_for(user):  # soonest due first: keep the first per case
         due_by_case.setdefault(assignment.case_id, assignment.due)
     done = store.done_case_ids(user.id)
+    today = local_today(user.time_zone)
 
     cols = st.columns([3, 2, 2, 2])
     kinds = cols[0].multiselect(
-        "Kind of negativity", [n.value for n in Negativity], key="filter_kind", format_func=_pretty
+        _("Kind of negativity"), [n.value for n in Negativity], key="filter_kind", format_func=negativity_label
     )
-    levels = cols[1].multiselect("Difficulty", [d.value for d in Difficulty], key="filter_difficulty")
+    levels = cols[1].multiselect(
+        _("Difficulty"), [d.value for d in Difficulty], key="filter_difficulty", format_func=difficulty_label
+    )
     language = cols[2].selectbox(
-        "Language", ["any", *LANGUAGES], key="filter_language", format_func=lambda c: LANGUAGE_NAMES.get(c, "Any")
+        _("Language"), ["any", *LANGUAGES], key="filter_language", format_func=lambda c: LANGUAGE_NAMES.get(c, _("Any"))
     )
-    not_done = cols[3].checkbox("Not yet done", key="filter_not_done")
+    not_done = cols[3].checkbox(_("Not yet done"), key="filter_not_done")
 
     cases = [
         c
-        for c in library.cases.values()
+        for c in live.values()
         if (not kinds or c.negativity.value in kinds)
         and (not levels or c.difficulty.value in levels)
         and (language == "any" or language in c.languages)
@@ -80,45 +114,41 @@ def _case_list(user: User, library) -> None:
             c.title.casefold(),
         )
     )
-    st.caption(f"{len(cases)} of {len(library.cases)} cases")
+    st.caption(_("{shown} of {total} cases").format(shown=len(cases), total=len(live)))
     if not cases:
-        st.info("No case matches these filters.")
+        st.info(_("No case matches these filters."))
     for case in cases:
-        _case_row(case, due_by_case, done, language)
+        _case_row(case, due_by_case, done, language, today)
 
 
-def _case_row(case: Case, due_by_case: dict, done: set[str], language: str) -> None:
+def _case_row(case: Case, due_by_case: dict, done: set[str], language: str, today: date) -> None:
     with st.container(border=True):
         left, right = st.columns([4, 2])
         with left:
             badges = []
             if case.id in due_by_case:
                 due = due_by_case[case.id]
-                overdue = due is not None and due < date.today()
-                badges.append(
-                    f":{'red' if overdue else 'orange'}-badge[Assigned{', due ' + due.isoformat() if due else ''}]"
-                )
+                overdue = due is not None and due < today
+                label = _("Assigned, due {date}").format(date=due.isoformat()) if due else _("Assigned")
+                badges.append(f":{'red' if overdue else 'orange'}-badge[{label}]")  # our words and a date only
             if case.id in done:
-                badges.append(":green-badge[Done]")
+                badges.append(f":green-badge[{_('Done')}]")
             st.markdown(f"**{md_text(case.title)}** " + " ".join(badges))
             st.caption(
                 md_text(
-                    f"{_pretty(case.negativity.value)} · {case.difficulty.value} · answer within "
-                    f"{minutes_label(case.target_response_minutes)} · {', '.join(case.languages)}"
+                    f"{negativity_label(case.negativity.value)} · {difficulty_label(case.difficulty.value)} · "
+                    + _("answer within {duration}").format(duration=minutes_label(case.target_response_minutes))
+                    + f" · {', '.join(case.languages)}"
                 )
             )
         with right:
             langs = case.languages if language == "any" else (language,)
-            st.caption("Open in")
+            st.caption(_("Open in"))
             buttons = st.columns(len(langs))
             for col, lang in zip(buttons, langs, strict=True):
                 if col.button(lang.upper(), key=f"open_{case.id}_{lang}", width="stretch"):
                     session.open_case(case.id, lang)
                     st.rerun()
-
-
-def _pretty(value: str) -> str:
-    return value.replace("_", " ").capitalize()
 
 
 # --- an open case ---------------------------------------------------------------------------------------------
@@ -127,7 +157,7 @@ def _pretty(value: str) -> str:
 def _case_header(case: Case) -> None:
     top = st.columns([6, 1])
     top[0].subheader(md_text(case.title))
-    if top[1].button("Back to cases", key="back_to_cases"):
+    if top[1].button(_("Back to cases"), key="back_to_cases"):
         session.close_case()
         st.rerun()
 
@@ -141,23 +171,25 @@ def _answer_view(user: User, case: Case, opened: session.OpenCase) -> None:
     st.html(post_html(case, seconds_since_posted=(now - opened.opened_at).total_seconds()))
 
     handling = st.radio(
-        "How do you handle this comment?",
+        _("How do you handle this comment?"),
         [h.value for h in Handling],
         index=None,
-        format_func=lambda v: HANDLING_LABELS[Handling(v)],
+        format_func=handling_label,
         key=f"handling_{opened.client_token}",
     )
     reply = st.text_area(
-        f"Your reply as {case.post.brand}",
+        _("Your reply as {brand}").format(brand=md_text(case.post.brand)),
         key=f"reply_{opened.client_token}",
         max_chars=settings.reply_limit,
         height=180,
-        placeholder="Write the reply you would post…",
+        placeholder=_("Write the reply you would post…"),
     )
-    st.caption(f"{len(reply)} / {settings.reply_limit} characters")
-    if st.button("Submit reply", type="primary", key="submit_reply"):
+    st.caption(_("{count} / {limit} characters").format(count=len(reply), limit=settings.reply_limit))
+    if (problem := session.keep_draft(opened, reply, handling)) is not None:
+        st.error(problem)
+    if st.button(_("Submit reply"), type="primary", key="submit_reply"):
         if handling is None:
-            st.error("Choose how to handle the comment first.")
+            st.error(_("Choose how to handle the comment first."))
             return
         turn = practice.Turn(case, opened.opened_at, opened.client_token)
         _submit(user, turn, reply, handling)
@@ -167,13 +199,14 @@ def _submit(user: User, turn: practice.Turn, reply: str, handling: str) -> None:
     """Grade and store, then show the stored attempt. Bad input: a message, nothing stored, text kept."""
     settings = get_settings()
     try:
-        with st.spinner("Grading your reply…"):
+        with st.spinner(_("Grading your reply…")):
             attempt = practice.submit_reply(
                 services.get_store(), services.get_engine(), settings, user, turn, reply, handling, session.now()
             )
     except practice.ReplyRejected as err:
         st.error(str(err))
         return
+    session.turn_submitted(turn.parent_id or 0)
     session.show_attempt(attempt.parent_id or attempt.id)
     st.rerun()
 
@@ -189,8 +222,8 @@ def _feedback_view(user: User, library, attempt_id: int) -> None:
         if first.parent_id is not None:
             first = store.get_attempt(first.parent_id, user)
     except MissingEntry:
-        st.warning("That attempt is not available.")
-        if st.button("Back to cases", key="back_missing"):
+        st.warning(_("That attempt is not available."))
+        if st.button(_("Back to cases"), key="back_missing"):
             session.close_case()
             st.rerun()
         return
@@ -199,33 +232,48 @@ def _feedback_view(user: User, library, attempt_id: int) -> None:
 
     if case is None:
         st.subheader(md_text(first.case_id))
-        st.info("This case is no longer in the casebook; the feedback below is as it was graded.")
+        st.info(_("This case is no longer in the casebook; the feedback below is as it was graded."))
     else:
         _case_header(case)
         if case.content_hash != first.case_hash:
-            st.caption("The case has been edited since this attempt.")
-    if case is not None and st.button("Try again", key="try_again", icon=":material/replay:"):
+            st.caption(_("The case has been edited since this attempt."))
+        if not case.is_published:
+            st.info(_("This case is no longer offered; your attempt and its feedback stay here."))
+    live = case is not None and case.is_published
+    if live and st.button(_("Try again"), key="try_again", icon=":material/replay:"):
         session.open_case(case.id, first.language)
         st.rerun()
 
     if case is not None:
-        with st.expander("The post", expanded=False):
+        with st.expander(_("The post"), expanded=False):
             st.html(post_html(case, seconds_since_posted=first.response_seconds))
-    show_feedback(first, case, settings.pass_mark, key=f"fb_{first.id}")
+
+    def rewrite():
+        return practice.suggested_rewrite(store, services.get_engine(), settings, first, case)
+
+    show_feedback(
+        first,
+        base,
+        settings.pass_mark,
+        key=f"fb_{first.id}",
+        time_zone=user.time_zone,
+        rewrite=rewrite if live else None,
+    )
     if case is not None:
-        _second_turn(user, case, first)
+        _second_turn(user, case, first, open_for_answers=live)
 
 
-def _second_turn(user: User, case: Case, first: Attempt) -> None:
-    """The customer writes back (LLM or scripted, chosen by the first score); the trainee answers once more."""
+def _second_turn(user: User, case: Case, first: Attempt, *, open_for_answers: bool) -> None:
+    """The customer writes back (LLM or scripted, chosen by the first score); the trainee answers once more
+    (not on a case that is no longer offered: its thread is shown as it stands)."""
     store = services.get_store()
     settings = get_settings()
     if first.handling == "no_reply" or not first.reply:
         return
     st.divider()
-    st.subheader("The conversation goes on")
+    st.subheader(_("The conversation goes on"))
     brand = case.post.brand
-    customer, _ = customer_name_of(case)
+    customer, _handle = customer_name_of(case)
     answers = store.follow_up_attempts(first.id, user)
     st.html(
         thread_message_html(customer, case.complaint, mine=False) + thread_message_html(brand, first.reply, mine=True)
@@ -237,8 +285,10 @@ def _second_turn(user: User, case: Case, first: Attempt) -> None:
                 thread_message_html(author, answer.follow_up_text or "", mine=False)
                 + thread_message_html(brand, answer.reply, mine=True)
             )
-            with st.expander(f"Feedback on your answer: {answer.score:.0f}", expanded=True):
-                show_feedback(answer, None, settings.pass_mark, key=f"fb_{answer.id}")
+            with st.expander(_("Feedback on your answer: {score}").format(score=f"{answer.score:.0f}"), expanded=True):
+                show_feedback(answer, None, settings.pass_mark, key=f"fb_{answer.id}", time_zone=user.time_zone)
+        return
+    if not open_for_answers:
         return
 
     messages: dict = st.session_state.setdefault(_CUSTOMER_MESSAGES, {})
@@ -246,13 +296,15 @@ def _second_turn(user: User, case: Case, first: Attempt) -> None:
         messages[first.id] = practice.customer_follow_up(case, first, settings)
     message = messages[first.id]
     if message is None:
-        st.caption("The customer did not write back.")
+        st.caption(_("The customer did not write back."))
         return
     st.html(thread_message_html(message.author, message.text, mine=False))
     opened = session.follow_up_turn(first.id, case.id, case.language)
-    reply = st.text_area("Your answer", key=f"reply2_{first.id}", max_chars=settings.reply_limit, height=120)
-    st.caption(f"{len(reply)} / {settings.reply_limit} characters")
-    if st.button("Send answer", type="primary", key="submit_turn2"):
+    reply = st.text_area(_("Your answer"), key=f"reply2_{first.id}", max_chars=settings.reply_limit, height=120)
+    st.caption(_("{count} / {limit} characters").format(count=len(reply), limit=settings.reply_limit))
+    if (problem := session.keep_draft(opened, reply, first.handling, parent_id=first.id)) is not None:
+        st.error(problem)
+    if st.button(_("Send answer"), type="primary", key="submit_turn2"):
         turn = practice.Turn(
             case, opened.opened_at, opened.client_token, turn=2, parent_id=first.id, follow_up_text=message.text
         )

@@ -1,100 +1,152 @@
-"""Review queue (coaches, admins): attempts no coach has reviewed yet, those the machine flagged first.
+"""Review queue (coaches, admins): attempts no coach has reviewed yet, those the machine flagged first, filtered
+by team, case, the principle the machine took points off, and turn.
 
-A coach reads the case and the reply with the machine's grade, then gives their own score per principle
-(0 / 0.5 / 1 / N/A), an overall score and a comment the trainee will see. The machine's scores stay on the
-attempt; both are shown side by side with who reviewed and when. Reviewing again keeps the older review.
+A coach reads the case, the thread (a second-turn answer under the first reply and the customer's follow-up)
+and the reply with the machine's grade, then gives their own score per principle (quick: 0 / 50 / 100, or fine:
+0-100 in steps of 5, or N/A), an overall 0-100 and a comment the trainee will see. The review becomes the
+attempt's score of record; the machine's stays beside it. "Save and next" goes on to the next attempt in the
+queue. Reviewing again keeps the older review.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from replycoach.cases.models import PRINCIPLES
-from replycoach.storage.types import Attempt, AttemptFilter, MissingEntry, StorageError
+from replycoach.config import get_settings
+from replycoach.i18n import N_
+from replycoach.localtime import local_text
+from replycoach.storage.types import Attempt, AttemptFilter, MissingEntry, StorageError, User
 from replycoach.ui import services, session
 from replycoach.ui.components.evidence import highlight_html, legend_html, spans_from_grade
-from replycoach.ui.components.feedback import handling_label, principle_title
-from replycoach.ui.components.post import post_html
+from replycoach.ui.components.post import customer_name_of, post_html, thread_message_html
 from replycoach.ui.components.scores import principle_bars_html
 from replycoach.ui.components.text import md_text
+from replycoach.ui.i18n import _, handling_label, principle_title
+from replycoach.ui.pages.inbox import REVIEW_OPEN
 
 NA = "N/A"
-CHOICES = [NA, "0", "0.5", "1"]
+QUICK, FINE = N_("Quick: 0 · 50 · 100"), N_("Fine: 0-100 in steps of 5")  # shown translated
+SCALES = {QUICK: [NA, 0, 50, 100], FINE: [NA, *range(0, 101, 5)]}
+TURNS = {N_("Any turn"): None, N_("First replies"): 1, N_("Answers to the follow-up"): 2}  # shown translated
 _PICK = "review_pick"
+_SCALE = "review_scale"
 _SAVED = "review_saved"
+_ERROR = "review_error"
 
 
-def choice_value(choice: str | None) -> float | None:
-    return None if choice in (None, NA) else float(choice)
+def choice_value(choice: int | str | None) -> float | None:
+    """A scale point (0-100, or N/A) as the 0-1 score the store keeps."""
+    return None if choice in (None, NA) else float(choice) / 100
 
 
-def nearest_choice(score: float | None) -> str:
-    """The coach's scale point nearest to a machine score (for "start from the machine's scores")."""
+def nearest_choice(score: float | None, scale: str) -> int | str:
+    """The scale point nearest to a machine score (for "start from the machine's scores")."""
     if score is None:
         return NA
-    return min(CHOICES[1:], key=lambda c: abs(float(c) - score))
+    points = [p for p in SCALES[scale] if p != NA]
+    return min(points, key=lambda p: abs(p - 100 * score))
+
+
+def _key(attempt_id: int, part: str, scale: str | None = None) -> str:
+    return f"review_{attempt_id}_{'fine_' if scale == FINE else ''}{part}"
 
 
 def render() -> None:
     user = session.require("review")
     store = services.get_store()
     library = services.get_library()
-    st.title("Review queue")
-
-    queue = store.review_queue(user, AttemptFilter(turn=None), limit=100)
-    recent = store.list_attempts(user, AttemptFilter(reviewed=True, turn=None), limit=30)
+    st.title(_("Review queue"))
+    flt, lost_on = _filters(store, library)
+    queue = store.review_queue(user, flt, lost_points_on=lost_on, limit=100)
+    waiting = store.count_review_queue(user, flt, lost_points_on=lost_on)
+    recent = store.list_attempts(user, replace(flt, reviewed=True), limit=30)
     if st.session_state.get(_SAVED):
-        st.success(st.session_state.pop(_SAVED))
-    st.caption(f"{len(queue)} attempt(s) waiting for review; flagged ones first.")
+        st.success(md_text(st.session_state.pop(_SAVED)))
+    if st.session_state.get(_ERROR):
+        st.error(md_text(st.session_state.pop(_ERROR)))
+    st.caption(_("{count} attempt(s) waiting for review; flagged ones first.").format(count=waiting))
 
-    options = [a.id for a in queue] + [a.id for a in recent if a.id not in {q.id for q in queue}]
     by_id = {a.id: a for a in [*queue, *recent]}
+    options = [a.id for a in queue] + [a.id for a in recent if a.id not in {q.id for q in queue}]
+    wanted = st.session_state.pop(REVIEW_OPEN, None)  # opened from the inbox
+    if wanted is not None:
+        if wanted not in by_id:
+            try:
+                by_id[wanted] = store.get_attempt(wanted, user)
+                options.insert(0, wanted)
+            except MissingEntry:
+                wanted = None
+        if wanted is not None:
+            st.session_state[_PICK] = wanted
     if not options:
-        st.info("Nothing to review: every attempt has a coach's review.")
+        st.info(_("Nothing to review: every attempt here has a coach's review."))
         return
+    if st.session_state.get(_PICK) not in options:
+        st.session_state.pop(_PICK, None)
 
     def label(attempt_id: int) -> str:
         a = by_id[attempt_id]
         case = library.cases.get(a.case_id)
         flag = "⚑ " if a.needs_review else ""
         done = " · reviewed" if a.review else ""
+        turn = " · answer to the follow-up" if a.turn > 1 else ""
         title = case.title if case else a.case_id
-        return f"{flag}#{a.id} · {a.username} · {title} · {a.score:.0f}{done}"
+        return f"{flag}#{a.id} · {a.display_name} ({a.username}) · {title}{turn} · {a.score:.0f}{done}"
 
     attempt_id = st.selectbox("Attempt", options, format_func=label, key=_PICK)
     try:
         attempt = store.get_attempt(attempt_id, user)
     except MissingEntry:
-        st.error("This attempt no longer exists.")
+        st.error(_("This attempt no longer exists."))
         return
-    _show_attempt(attempt, library)
-    _review_form(store, user, attempt)
+    _show_attempt(store, user, attempt, library)
+    queue_ids = [a.id for a in queue]
+    _review_form(user, attempt, queue_ids)
 
 
-def _show_attempt(attempt: Attempt, library) -> None:
+def _filters(store, library) -> tuple[AttemptFilter, str | None]:
+    with st.expander(_("Filter the queue"), expanded=False):
+        c1, c2, c3, c4 = st.columns(4)
+        teams = c1.multiselect(_("Team"), store.list_teams(), key="review_f_teams")
+        cases = c2.multiselect(
+            _("Case"), sorted(library.cases), format_func=lambda cid: library.cases[cid].title, key="review_f_cases"
+        )
+        lost_on = c3.selectbox(
+            _("Lost points on"), [None, *PRINCIPLES], format_func=lambda p: _("any principle") if p is None else principle_title(p),
+            key="review_f_principle",
+        )  # fmt: skip
+        turn = c4.radio(_("Turn"), list(TURNS), key="review_f_turn", format_func=_)
+    return AttemptFilter(teams=tuple(teams) or None, case_ids=tuple(cases) or None, turn=TURNS[turn]), lost_on
+
+
+def _show_attempt(store, user: User, attempt: Attempt, library) -> None:
     case = library.cases.get(attempt.case_id)
     st.markdown(
-        f"**{md_text(attempt.username)}** · {attempt.submitted_at:%Y-%m-%d %H:%M} · "
-        f"{md_text(handling_label(attempt.handling))} · machine score **{attempt.score:.0f}** "
-        f"({'passed' if attempt.passed else 'not passed'})"
+        md_text(
+            f"{attempt.display_name} ({attempt.username}) · {local_text(attempt.submitted_at, user.time_zone)} · "
+            f"{handling_label(attempt.handling)} · "
+        )
+        + f"machine score **{attempt.machine_score:.0f}** ({'passed' if attempt.machine_passed else 'not passed'})"
     )
     if attempt.needs_review:
-        st.warning("The machine flagged this attempt for review (its grade was uncertain).")
+        st.warning(_("The machine flagged this attempt for review (its grade was uncertain)."))
+    single = None
     left, right = st.columns(2, gap="large")
     with left:
         if case is None:
-            st.warning(f"The case {attempt.case_id!r} is no longer in the casebook.")
+            st.warning(_("This attempt's case is no longer in the casebook."))
         else:
             lang = attempt.language if attempt.language in case.languages else case.language
             single = case.localized(lang)
             if single.content_hash != attempt.case_hash and case.content_hash != attempt.case_hash:
-                st.caption("The case has changed since this attempt; shown as it is now.")
+                st.caption(_("The case has changed since this attempt; shown as it is now."))
             st.html(post_html(single, seconds_since_posted=attempt.response_seconds))
-        if attempt.follow_up_text:
-            st.markdown("**The customer's follow-up this reply answers**")
-            st.text(attempt.follow_up_text)
+        _thread(store, user, attempt, single)
     with right:
-        st.markdown("**The reply — what the machine credited and penalised**")
+        st.markdown(f"**{_('The reply — what the machine credited and penalised')}**")
         st.html(
             highlight_html(
                 attempt.reply, spans_from_grade(attempt.grade_json or {}, len(attempt.reply)), principle_title
@@ -103,75 +155,132 @@ def _show_attempt(attempt: Attempt, library) -> None:
         st.html(legend_html())
         st.html(principle_bars_html(attempt.grade_json or {}, principle_title))
     if attempt.review is not None:
-        _show_review_side_by_side(attempt)
+        _show_review_side_by_side(user, attempt)
 
 
-def _show_review_side_by_side(attempt: Attempt) -> None:
+def _thread(store, user: User, attempt: Attempt, case) -> None:
+    """A second-turn answer in its thread under the first reply; a first reply with the answers that followed."""
+    customer = customer_name_of(case)[0] if case is not None else "Customer"
+    brand = case.post.brand if case is not None else "Brand"
+    if attempt.turn > 1 and attempt.parent_id is not None:
+        try:
+            first = store.get_attempt(attempt.parent_id, user)
+        except MissingEntry:
+            first = None
+        st.markdown(f"**{_('The thread this answer belongs to')}**")
+        st.html(
+            (thread_message_html(brand, first.reply, mine=True) if first is not None else "")
+            + thread_message_html(customer, attempt.follow_up_text or "", mine=False)
+            + thread_message_html(brand, attempt.reply, mine=True)
+        )
+        return
+    answers = store.follow_up_attempts(attempt.id, user)
+    if answers:
+        st.markdown(f"**{_('The conversation after this reply')}**")
+        st.html(
+            "".join(
+                thread_message_html(customer, a.follow_up_text or "", mine=False)
+                + thread_message_html(brand, a.reply, mine=True)
+                for a in answers
+            )
+        )
+
+
+def _show_review_side_by_side(user: User, attempt: Attempt) -> None:
     review = attempt.review
-    st.markdown(f"**Latest review by {md_text(review.coach_name)}, {review.created_at:%Y-%m-%d %H:%M}**")
+    st.markdown(
+        md_text(f"Latest review by {review.coach_name}, {local_text(review.created_at, user.time_zone)}")
+        + " (the score that counts)"
+    )
     rows = [
         {
             "principle": principle_title(pid),
-            "machine": attempt.principles.get(pid),
-            "coach": review.scores.get(pid),
+            "machine": _points(attempt.machine_principles.get(pid)),
+            "coach": _points(review.scores[pid]) if pid in review.scores else "(machine's)",
         }
         for pid in _principles_of(attempt)
     ]
-    rows.append({"principle": "Overall (0-100)", "machine": attempt.score, "coach": review.overall})
+    rows.append(
+        {"principle": "Overall", "machine": _points(attempt.machine_score, 1), "coach": _points(review.overall, 1)}
+    )
     st.dataframe(rows, hide_index=True, key="review_side_by_side")
     if review.comment:
-        st.markdown("Comment to the trainee:")
+        st.markdown(_("Comment to the trainee:"))
         st.text(review.comment)
+
+
+def _points(value: float | None, scale: float = 100) -> str:
+    return "N/A" if value is None else f"{value * scale:.0f}"
 
 
 def _principles_of(attempt: Attempt) -> list[str]:
     weights = (attempt.grade_json or {}).get("weights") or {}
-    return [p for p in PRINCIPLES if p in attempt.principles and weights.get(p, 1.0) != 0]
+    return [p for p in PRINCIPLES if p in attempt.machine_principles and weights.get(p, 1.0) != 0]
 
 
-def _prefill(attempt: Attempt) -> None:
+def _prefill(attempt: Attempt, scale: str) -> None:
     for pid in _principles_of(attempt):
-        st.session_state[f"review_{attempt.id}_{pid}"] = nearest_choice(attempt.principles.get(pid))
-    st.session_state[f"review_{attempt.id}_overall"] = round(attempt.score)
+        st.session_state[_key(attempt.id, pid, scale)] = nearest_choice(attempt.machine_principles.get(pid), scale)
+    st.session_state[_key(attempt.id, "overall")] = round(attempt.machine_score)
 
 
-def _review_form(store, user, attempt: Attempt) -> None:
-    st.subheader("Your review")
-    st.button("Start from the machine's scores", key=f"review_prefill_{attempt.id}", on_click=_prefill, args=(attempt,))
-    principles = _principles_of(attempt)
-    choices: dict[str, str | None] = {}
-    for pid in principles:
-        machine = attempt.principles.get(pid)
-        shown = NA if machine is None else f"{machine:.2f}"
-        choices[pid] = st.radio(
-            f"{principle_title(pid)} (machine: {shown})",
-            CHOICES,
-            index=None,
-            horizontal=True,
-            key=f"review_{attempt.id}_{pid}",
+def _save(user: User, attempt: Attempt, scale: str, queue_ids: list[int], go_next: bool) -> None:
+    """Store the review (a button callback: it runs before the page is drawn, so it may move the selection)."""
+    choices = {pid: st.session_state.get(_key(attempt.id, pid, scale)) for pid in _principles_of(attempt)}
+    unset = [principle_title(p) for p, c in choices.items() if c is None]
+    overall = st.session_state.get(_key(attempt.id, "overall"))
+    if unset:
+        st.session_state[_ERROR] = f"Score every principle (or N/A) first: {', '.join(unset)}."
+        return
+    if overall is None:
+        st.session_state[_ERROR] = "Give your overall score (0-100)."
+        return
+    try:
+        services.get_store().add_review(
+            attempt.id,
+            user,
+            scores={p: choice_value(c) for p, c in choices.items()},
+            overall=float(overall),
+            comment=st.session_state.get(_key(attempt.id, "comment"), ""),
+            pass_mark=get_settings().pass_mark,
         )
-    overall = st.number_input(
-        "Your overall score (0-100)", min_value=0, max_value=100, value=None, step=1, key=f"review_{attempt.id}_overall"
+    except (StorageError, ValueError) as err:
+        st.session_state[_ERROR] = f"The review was not saved: {err}"
+        return
+    message = f"Review of attempt #{attempt.id} saved; it is now the score that counts, and the trainee sees it."
+    later = [i for i in queue_ids if i != attempt.id]
+    if go_next:
+        after = queue_ids[queue_ids.index(attempt.id) + 1 :] if attempt.id in queue_ids else later
+        if after or later:
+            st.session_state[_PICK] = (after or later)[0]
+        else:
+            message += " The queue is empty now."
+    st.session_state[_SAVED] = message
+
+
+def _review_form(user: User, attempt: Attempt, queue_ids: list[int]) -> None:
+    st.subheader(_("Your review"))
+    scale = st.radio(_("Scale for the principles"), list(SCALES), horizontal=True, key=_SCALE, format_func=_)
+    st.button(
+        _("Start from the machine's scores"),
+        key=f"review_prefill_{attempt.id}",
+        on_click=_prefill,
+        args=(attempt, scale),
     )
-    comment = st.text_area("Comment to the trainee", key=f"review_{attempt.id}_comment")
-    if st.button("Save review", type="primary", key=f"review_save_{attempt.id}"):
-        unset = [principle_title(p) for p, c in choices.items() if c is None]
-        if unset:
-            st.error(f"Score every principle (or N/A) first: {', '.join(unset)}.")
-            return
-        if overall is None:
-            st.error("Give your overall score (0-100).")
-            return
-        try:
-            store.add_review(
-                attempt.id,
-                user,
-                scores={p: choice_value(c) for p, c in choices.items()},
-                overall=float(overall),
-                comment=comment,
-            )
-        except (StorageError, ValueError) as err:
-            st.error(f"The review was not saved: {err}")
-            return
-        st.session_state[_SAVED] = f"Review of attempt #{attempt.id} saved; the trainee sees your comment."
-        st.rerun()
+    for pid in _principles_of(attempt):
+        machine = _points(attempt.machine_principles.get(pid))
+        label = _("{principle} (machine: {score})").format(principle=principle_title(pid), score=machine)
+        key = _key(attempt.id, pid, scale)
+        if scale == QUICK:
+            st.radio(label, SCALES[QUICK], index=None, horizontal=True, key=key)
+        else:
+            start = {} if key in st.session_state else {"value": NA}  # a prefilled value is in the session
+            st.select_slider(label, SCALES[FINE], key=key, **start)
+    st.number_input(
+        _("Your overall score (0-100)"), min_value=0, max_value=100, value=None, step=1, key=_key(attempt.id, "overall")
+    )
+    st.text_area(_("Comment to the trainee"), key=_key(attempt.id, "comment"))
+    left, right = st.columns(2)
+    args = (user, attempt, scale, queue_ids)
+    left.button(_("Save review"), type="primary", key=f"review_save_{attempt.id}", on_click=_save, args=(*args, False))
+    right.button(_("Save and next"), key=f"review_save_next_{attempt.id}", on_click=_save, args=(*args, True))

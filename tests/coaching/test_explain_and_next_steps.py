@@ -1,0 +1,66 @@
+"""The overall explained from a stored grade, and "try this next" from the principles that lost most."""
+
+from __future__ import annotations
+
+import pytest
+
+from replycoach.coaching import explain_overall, lost_points, next_steps
+from replycoach.practice import grade_from_json
+
+BLAMING = "This is your problem, you should have checked the dress at the till. We can look at it."
+
+
+def test_a_capped_overall_is_explained_with_its_reason_and_the_words(engine, casebook):
+    case = casebook["defective-dress"].localized("en")
+    grade = engine.grade(case, BLAMING, response_seconds=120, handling="public_reply")
+    assert grade.caps, "this reply blames the customer: the grader caps it"
+    why = explain_overall(grade.to_dict(), BLAMING)
+    assert sum(s.share for s in why.shares) == pytest.approx(100.0)
+    assert why.weighted_points == pytest.approx(sum(s.points for s in why.shares))
+    assert [s.share for s in why.shares] == sorted((s.share for s in why.shares), reverse=True)
+    assert why.stretched == grade.uncapped_score and why.overall == grade.score
+    (cap,) = why.caps
+    assert (cap.principle, cap.limit) == ("no_blame", grade.caps[0].limit)
+    assert cap.words and all(word in BLAMING for word in cap.words)
+    assert "personalization" not in {s.principle for s in why.shares}  # the case gives no name: N/A
+
+
+def test_an_old_grade_without_caps_explains_what_it_has():
+    stored = {
+        "score": 55.0,
+        "principles": {"empathy": {"score": 0.5}, "apology": {"score": 1.0}, "timing": {"score": None}},
+        "weights": {"empathy": 3.0, "apology": 1.0, "timing": 1.0},
+    }
+    why = explain_overall(stored, "Sorry.")
+    assert [(s.principle, s.share, s.points) for s in why.shares] == [("empathy", 75.0, 37.5), ("apology", 25.0, 25.0)]
+    assert (why.weighted_points, why.stretched, why.caps, why.not_applicable) == (62.5, None, (), ("timing",))
+    assert explain_overall({"principles": {}, "weights": {}}, "") is None
+
+
+def test_next_steps_put_the_capping_fault_first_then_the_biggest_loss(engine, casebook):
+    case = casebook["defective-dress"].localized("en")
+    grade = engine.grade(case, BLAMING, response_seconds=120, handling="public_reply")
+    steps = next_steps(case, grade)
+    assert len(steps) == 2
+    assert (steps[0].principle, steps[0].cap) == ("no_blame", grade.caps[0].limit)
+    assert steps[0].points >= grade.uncapped_score - grade.score
+    lost = lost_points(grade)
+    others = sorted((p for p in lost if p != "no_blame"), key=lambda p: -lost[p])
+    assert steps[1].principle == others[0] and steps[1].cap is None
+    assert all(step.action for step in steps)
+
+
+def test_a_perfect_reply_needs_no_next_step(engine, casebook):
+    case = casebook["defective-dress"].localized("en")
+    best = max(case.exemplars.good, key=lambda e: e.score)
+    grade = engine.grade(case, best.text, handling=case.expected_handling.value)
+    steps = next_steps(case, grade)
+    assert grade.score < 100 or steps == []
+    assert all(step.points >= 1.0 for step in steps)
+
+
+def test_steps_work_from_a_stored_grade(engine, casebook):
+    case = casebook["checkout-queue"].localized("ru")
+    grade = engine.grade(case, "Спасибо за отзыв. Мы разберемся.", response_seconds=60, handling="public_reply")
+    again = grade_from_json(grade.to_dict())
+    assert next_steps(case, again) == next_steps(case, grade)
