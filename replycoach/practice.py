@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import ModuleType
 
+from grading.features.text import unreadable_reason
 from replycoach.cases.models import Case
 from replycoach.config import Settings
 from replycoach.plain_text import control_character_message
@@ -41,7 +42,8 @@ class ReplyRejected(ValueError):
 
 def check_reply(reply: str, handling: str, limit: int) -> str:
     """The reply as it will be graded, or ``ReplyRejected``: empty (unless the trainee chose not to reply),
-    over the character limit, or holding a control character (a NUL from a paste, say)."""
+    over the character limit, holding a control character (a NUL from a paste, say), or unreadable (only
+    invisible characters or emoji, another script, keyboard mash): the trainee fixes it, the draft stays."""
     text = reply.strip()
     if (problem := control_character_message(reply, "Your reply")) is not None:
         raise ReplyRejected(problem + ".")
@@ -51,6 +53,8 @@ def check_reply(reply: str, handling: str, limit: int) -> str:
         )
     if not text and handling != "no_reply":
         raise ReplyRejected('Write a reply before submitting (or choose "Don\'t reply" as the handling).')
+    if text and (why := unreadable_reason(text)) is not None:
+        raise ReplyRejected(why)
     return text
 
 

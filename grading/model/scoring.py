@@ -99,7 +99,7 @@ def score(
 
 
 #: How each overall input reads in the breakdown (the principles' shares are labelled by principle).
-_INPUT_LABELS = {
+INPUT_LABELS = {
     "exemplar_estimate": "like the case's graded example replies",
     "casebook_estimate": "like graded replies across the casebook",
     "tone": "tone",
@@ -135,9 +135,9 @@ def _content_parts(
     parts = [ScorePart("base", base)]
     parts += [ScorePart(p, points, p) for p, points in per_principle.items()]
     parts += [
-        ScorePart(_INPUT_LABELS[name], coef[name] * values[name])
+        ScorePart(INPUT_LABELS[name], coef[name] * values[name])
         for name in model.overall_inputs
-        if name in _INPUT_LABELS
+        if name in INPUT_LABELS
     ]
     unclipped = sum(part.points for part in parts)
     if abs(unclipped - content) > 1e-9:

@@ -1,9 +1,11 @@
 """How an overall score came about, from a stored grade (``Grade.to_dict()``, kept on every attempt).
 
-Each principle that applies counts with its weight: its share of the 100 points the weighted mean can give,
-and the points its score earned of that share. The grader then stretches the weighted mean (strong and weak
-replies stand further apart) and may cap it for a severe fault, naming the words that triggered the cap.
-Attempts graded before caps were recorded lack ``caps`` and ``uncapped_score``: what exists is explained.
+Grades from version 2 carry their ``breakdown``: the parts the grader's overall model added up (a base, each
+principle's part, the likeness to graded example replies, tone, a late answer, a cap), which sum to the
+score. Every grade also has its principles and weights: each principle that applies counts with its weight,
+its share of the 100 points the weighted mean can give, and the points its score earned of that share.
+Caps name the words that triggered them. Attempts graded before caps were recorded lack ``caps`` and
+``uncapped_score``, and before version 2 ``breakdown``: what exists is explained.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ class CapNote:
 
 
 @dataclass(frozen=True)
+class ScoreLine:
+    label: str  # the grader's label of the part (a principle id when ``principle`` is set and equal to it)
+    points: float
+    principle: str | None
+
+
+@dataclass(frozen=True)
 class OverallExplanation:
     shares: tuple[PrincipleShare, ...]  # heaviest first
     not_applicable: tuple[str, ...]  # principles with weight that did not apply to this case or reply
@@ -41,6 +50,7 @@ class OverallExplanation:
     stretched: float | None  # the overall before any cap (None: the grade predates it being recorded)
     caps: tuple[CapNote, ...]
     overall: float  # the machine's overall
+    parts: tuple[ScoreLine, ...] = ()  # how the grader's model reached the overall; empty before version 2
 
 
 def explain_overall(grade_json: Mapping, reply: str) -> OverallExplanation | None:
@@ -93,6 +103,10 @@ def explain_overall(grade_json: Mapping, reply: str) -> OverallExplanation | Non
         stretched=stretched,
         caps=caps,
         overall=overall,
+        parts=tuple(
+            ScoreLine(str(part.get("label", "")), float(part.get("points", 0.0)), part.get("principle"))
+            for part in grade_json.get("breakdown") or ()
+        ),
     )
 
 

@@ -64,3 +64,22 @@ def test_steps_work_from_a_stored_grade(engine, casebook):
     grade = engine.grade(case, "Спасибо за отзыв. Мы разберемся.", response_seconds=60, handling="public_reply")
     again = grade_from_json(grade.to_dict())
     assert next_steps(case, again) == next_steps(case, grade)
+
+
+def test_a_version_2_grade_is_explained_by_the_parts_its_model_added_up(engine, casebook):
+    case = casebook["defective-dress"].localized("en")
+    reply = case.exemplars.good[0].text
+    grade = engine.grade(case, reply, response_seconds=60 * 60 * 5, handling=case.expected_handling.value)
+    why = explain_overall(grade.to_dict(), reply)
+    assert why.parts and sum(p.points for p in why.parts) == pytest.approx(grade.score, abs=0.3)
+    assert any(p.principle == "timing" and p.points < 0 for p in why.parts)  # five hours late costs points
+    applicable = {pid for pid, pg in grade.principles.items() if pg.score is not None and pid != "timing"}
+    assert {p.principle for p in why.parts if p.principle and p.label == p.principle} <= applicable
+
+
+def test_every_label_of_the_graders_breakdown_is_translatable():
+    from grading.model.scoring import INPUT_LABELS
+    from replycoach.ui.components.coaching import BREAKDOWN_LABELS
+
+    produced = {"base", "answered after the target time", "kept within 0-100", *INPUT_LABELS.values()}
+    assert produced <= set(BREAKDOWN_LABELS)

@@ -143,6 +143,10 @@ def test_ago_label():
         ("", "public_reply", "Write a reply"),
         ("   \n ", "public_reply", "Write a reply"),
         ("x" * 21, "public_reply", "Your reply has 21 characters; the limit is 20. Shorten it by 1."),
+        ("\u200b\u200b\u200b", "public_reply", "only invisible characters"),
+        ("\U0001f621\U0001f621", "public_reply", "only emoji"),
+        ("我们很抱歉", "public_reply", "a language ReplyCoach does not grade"),
+        ("asdf qwer zxcv", "public_reply", "hardly any of its words"),
     ],
 )
 def test_check_reply_rejects_empty_and_too_long(reply, handling, message):

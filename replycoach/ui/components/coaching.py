@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from replycoach.coaching import NextStep, OverallExplanation
+from replycoach.i18n import N_
 from replycoach.ui.components.evidence import LOST
 from replycoach.ui.components.text import esc
 from replycoach.ui.i18n import _, tip_text
@@ -32,9 +33,69 @@ def caps_html(explanation: OverallExplanation, title_of: Callable[[str], str]) -
     return f'<div class="rc-caps" style="{_BOX};background:#fdecea;border:1px solid #f5c2c0">{"".join(rows)}</div>'
 
 
+#: The labels of the grader's breakdown parts that are not a principle or a cap (grading/model/scoring.py),
+#: marked here so the catalogues translate them; a test checks the grader's labels are all here.
+BREAKDOWN_LABELS = (
+    N_("base"),
+    N_("answered after the target time"),
+    N_("kept within 0-100"),
+    N_("like the case's graded example replies"),
+    N_("like graded replies across the casebook"),
+    N_("tone"),
+    N_("an accepted way to handle this comment"),
+    N_("a complaint without a case file"),
+)
+
+
+def part_label(label: str, principle: str | None, title_of: Callable[[str], str]) -> str:
+    if principle and label == principle:
+        return title_of(principle)
+    if principle and label.startswith("capped at"):
+        return _("Capped for a severe fault: {principle}").format(principle=title_of(principle))
+    if principle == "timing":
+        return _("answered after the target time")
+    return _(label)
+
+
+def breakdown_html(explanation: OverallExplanation, title_of: Callable[[str], str]) -> str:
+    """The parts the grader's model added up to the overall (version 2 grades), largest first, then the sum."""
+    rows = "".join(
+        f'<tr class="rc-part" data-principle="{esc(line.principle or "")}">'
+        f"<td>{esc(part_label(line.label, line.principle, title_of))}</td>"
+        f'<td style="text-align:right">{line.points:+.1f}</td></tr>'
+        for line in sorted(explanation.parts, key=lambda line: (line.label != "base", -abs(line.points)))
+    )
+    total = sum(line.points for line in explanation.parts)
+    table = (
+        '<table class="rc-breakdown" style="border-collapse:collapse;font-family:system-ui,sans-serif;width:100%">'
+        f'<thead><tr style="color:#555;text-align:left"><th>{esc(_("Part"))}</th>'
+        f'<th style="text-align:right">{esc(_("Points"))}</th></tr></thead><tbody>{rows}</tbody>'
+        f'<tfoot><tr style="font-weight:600"><td>{esc(_("Overall"))}</td>'
+        f'<td style="text-align:right" class="rc-breakdown-total">{total:.1f}</td></tr></tfoot></table>'
+    )
+    lines = [
+        _(
+            "The grader's model adds these parts up. A principle's part grows with its score and its weight in "
+            "this case; the likeness to replies coaches graded and the tone count too. Nothing here takes points "
+            "away except a late answer and a cap."
+        )
+    ]
+    if explanation.not_applicable:
+        names = ", ".join(title_of(p) for p in explanation.not_applicable)
+        lines.append(
+            _("These principles do not apply to this case or reply and are left out: {names}.").format(names=names)
+        )
+    lines.append(_("The machine's overall: {overall}.").format(overall=f"{explanation.overall:.0f}"))
+    text = "".join(f'<p style="margin:6px 0">{esc(line)}</p>' for line in lines)
+    return f'<div style="font-family:system-ui,sans-serif">{table}{text}</div>'
+
+
 def explanation_html(explanation: OverallExplanation, title_of: Callable[[str], str]) -> str:
-    """The weights table (each principle's share of 100 points and what it earned), then how the weighted
+    """How the overall was reached: the grader's own breakdown where the grade has one (version 2), else the
+    weights table (each principle's share of 100 points and what it earned), then how the weighted
     points became the overall."""
+    if explanation.parts:
+        return breakdown_html(explanation, title_of)
     rows = "".join(
         f'<tr class="rc-share" data-principle="{esc(s.principle)}"><td>{esc(title_of(s.principle))}</td>'
         f'<td style="text-align:right">{s.share:.1f}</td><td style="text-align:right">{100 * s.score:.0f}</td>'
