@@ -2,7 +2,8 @@
 
 A principle's lost points are its share of the weighted mean times what its score fell short of 1 (see
 ``explain``); a fault that capped the overall costs at least what the cap took away. The steps are the
-principles that lost most, a capping fault first, each with what to do: the grader's tip for this case
+principles that lost most, a capping fault first, then a harm the grader sees in the reply (blame, the
+wrong handling: fixing harm comes before adding anything), each with what to do: the grader's tip for this case
 where it gave one, else a plain instruction for the principle.
 """
 
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
 MAX_STEPS = 2
 #: A principle that lost fewer points than this is not worth a step.
 MIN_POINTS = 1.0
+#: Faults that harm the customer relationship: when the grader sees one (score below ``HARM_BELOW``), it is
+#: the first thing to fix after a cap, whatever the other principles lost.
+HARMS = ("no_blame", "handling")
+HARM_BELOW = 0.5
 #: What to do when a principle falls short and the grader gave no tip, as whole sentences (translated where shown).
 ACTIONS = {
     "empathy": N_("Say in your own words how this felt for the customer and why it matters to them."),
@@ -68,7 +73,8 @@ def next_steps(case: Case | None, grade: Grade, *, limit: int = MAX_STEPS) -> li
         gain = (grade.uncapped_score or held_at) - held_at + lost.get(cap.principle, 0.0)
         steps.append(NextStep(cap.principle, round(gain, 1), _action(case, grade, cap.principle), cap=cap.limit))
     seen = {s.principle for s in steps}
-    for pid, points in sorted(lost.items(), key=lambda item: (-item[1], item[0])):
+    harmed = {pid for pid in HARMS if (pg := grade.principles.get(pid)) and pg.score is not None and pg.score < HARM_BELOW}
+    for pid, points in sorted(lost.items(), key=lambda item: (item[0] not in harmed, -item[1], item[0])):
         if pid not in seen and points >= MIN_POINTS:
             steps.append(NextStep(pid, round(points, 1), _action(case, grade, pid)))
     return steps[:limit]

@@ -10,18 +10,27 @@ from replycoach.practice import grade_from_json
 BLAMING = "This is your problem, you should have checked the dress at the till. We can look at it."
 
 
-def test_a_capped_overall_is_explained_with_its_reason_and_the_words(engine, casebook):
+def _capped(engine, casebook):
+    """A stored grade as the engine writes it, with a cap on no_blame held at 29 from 61 (the grader caps only
+    where its blame detector is confident; the test needs one whatever the model's current threshold)."""
     case = casebook["defective-dress"].localized("en")
-    grade = engine.grade(case, BLAMING, response_seconds=120, handling="public_reply")
-    assert grade.caps, "this reply blames the customer: the grader caps it"
-    why = explain_overall(grade.to_dict(), BLAMING)
+    data = engine.grade(case, BLAMING, response_seconds=120, handling="public_reply").to_dict()
+    start = BLAMING.index("your problem")
+    evidence = [{"start": start, "end": start + len("your problem"), "polarity": "-", "label": "blame"}]
+    data.update(score=29.0, uncapped_score=61.0, passed=False)
+    data["caps"] = [{"principle": "no_blame", "limit": 29.0, "reason": "blames the customer", "evidence": evidence}]
+    return case, data
+
+
+def test_a_capped_overall_is_explained_with_its_reason_and_the_words(engine, casebook):
+    _, stored = _capped(engine, casebook)
+    why = explain_overall(stored, BLAMING)
     assert sum(s.share for s in why.shares) == pytest.approx(100.0)
     assert why.weighted_points == pytest.approx(sum(s.points for s in why.shares))
     assert [s.share for s in why.shares] == sorted((s.share for s in why.shares), reverse=True)
-    assert why.stretched == grade.uncapped_score and why.overall == grade.score
+    assert (why.stretched, why.overall) == (61.0, 29.0)
     (cap,) = why.caps
-    assert (cap.principle, cap.limit) == ("no_blame", grade.caps[0].limit)
-    assert cap.words and all(word in BLAMING for word in cap.words)
+    assert (cap.principle, cap.limit, cap.words) == ("no_blame", 29.0, ("your problem",))
     assert "personalization" not in {s.principle for s in why.shares}  # the case gives no name: N/A
 
 
@@ -38,16 +47,26 @@ def test_an_old_grade_without_caps_explains_what_it_has():
 
 
 def test_next_steps_put_the_capping_fault_first_then_the_biggest_loss(engine, casebook):
-    case = casebook["defective-dress"].localized("en")
-    grade = engine.grade(case, BLAMING, response_seconds=120, handling="public_reply")
+    case, stored = _capped(engine, casebook)
+    grade = grade_from_json(stored)
     steps = next_steps(case, grade)
     assert len(steps) == 2
-    assert (steps[0].principle, steps[0].cap) == ("no_blame", grade.caps[0].limit)
+    assert (steps[0].principle, steps[0].cap) == ("no_blame", 29.0)
     assert steps[0].points >= grade.uncapped_score - grade.score
     lost = lost_points(grade)
     others = sorted((p for p in lost if p != "no_blame"), key=lambda p: -lost[p])
-    assert steps[1].principle == others[0] and steps[1].cap is None
+    wrong_handling = grade.principles["handling"].score is not None and grade.principles["handling"].score < 0.5
+    assert steps[1].principle == ("handling" if wrong_handling else others[0]) and steps[1].cap is None
     assert all(step.action for step in steps)
+
+
+def test_a_blame_the_grader_sees_comes_first_even_uncapped(engine, casebook):
+    case = casebook["defective-dress"].localized("en")
+    grade = engine.grade(case, BLAMING, response_seconds=120, handling="public_reply")
+    assert grade.principles["no_blame"].score < 0.5
+    assert next_steps(case, grade)[0].principle == "no_blame"
+    kind = engine.grade(case, case.exemplars.good[0].text, handling="public_reply")
+    assert "no_blame" not in {s.principle for s in next_steps(case, kind)}
 
 
 def test_a_perfect_reply_needs_no_next_step(engine, casebook):

@@ -27,17 +27,18 @@ def test_a_blaming_sentence_is_dropped_and_the_rest_is_the_trainees_own(engine, 
     assert any("No blame" in change for change in rewrite.changes)
     good = " ".join(e.text for e in case.exemplars.good)
     added = [s.strip() for s in split_sentences(rewrite.text) if s.strip() not in BLAMING]
-    assert added and all(sentence in good for sentence in added)  # what is added comes from a good exemplar
+    assert all(sentence in good for sentence in added)  # anything added comes from a good exemplar
 
 
-def test_a_missing_apology_comes_from_a_good_exemplar_in_the_replys_language(engine, casebook):
+def test_what_is_missing_comes_from_good_exemplars_in_the_replys_language(engine, casebook):
     case = casebook["checkout-queue"].localized("ru")
     reply = "Спасибо за отзыв. Мы разберемся."
     grade, rewrite = _rewrite(engine, case, reply)
     assert rewrite is not None and rewrite.score > grade.score
     assert rewrite.text.startswith("Спасибо за отзыв.") and rewrite.text.endswith("Мы разберемся.")
     inserted = rewrite.text.removeprefix("Спасибо за отзыв.").removesuffix("Мы разберемся.").strip()
-    assert inserted and any(inserted in e.text for e in case.exemplars.good)
+    good = " ".join(e.text for e in case.exemplars.good)
+    assert inserted and all(sentence.strip() in good for sentence in split_sentences(inserted))
 
 
 def test_no_rewrite_when_nothing_grades_higher_or_there_is_nothing_to_rewrite(engine, casebook):
@@ -58,9 +59,9 @@ def test_a_candidate_from_elsewhere_is_used_only_when_it_grades_higher(engine, c
     good = case.exemplars.good[0].text
     taken = suggest_rewrite(case, BLAMING, grade, engine, handling="public_reply", response_seconds=120, candidate=good)
     assert (taken.source, taken.text) == ("llm", good)
-    worse = "You should have checked it. Your problem."
+    same = BLAMING  # grades exactly as the reply did: not higher, so not taken
     fallback = suggest_rewrite(
-        case, BLAMING, grade, engine, handling="public_reply", response_seconds=120, candidate=worse
+        case, BLAMING, grade, engine, handling="public_reply", response_seconds=120, candidate=same
     )
     assert fallback is not None and fallback.source == "offline"
 
