@@ -73,7 +73,9 @@ def next_steps(case: Case | None, grade: Grade, *, limit: int = MAX_STEPS) -> li
         gain = (grade.uncapped_score or held_at) - held_at + lost.get(cap.principle, 0.0)
         steps.append(NextStep(cap.principle, round(gain, 1), _action(case, grade, cap.principle), cap=cap.limit))
     seen = {s.principle for s in steps}
-    harmed = {pid for pid in HARMS if (pg := grade.principles.get(pid)) and pg.score is not None and pg.score < HARM_BELOW}
+    harmed = {
+        pid for pid in HARMS if (pg := grade.principles.get(pid)) and pg.score is not None and pg.score < HARM_BELOW
+    }
     for pid, points in sorted(lost.items(), key=lambda item: (item[0] not in harmed, -item[1], item[0])):
         if pid not in seen and points >= MIN_POINTS:
             steps.append(NextStep(pid, round(points, 1), _action(case, grade, pid)))

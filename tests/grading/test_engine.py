@@ -8,10 +8,10 @@ import pytest
 from grading_support import make_case
 
 import grading
-from grading.rule_overall import SPREAD_FACTOR, SPREAD_PIVOT
 from grading.graders.no_script import copy_ratio
 from grading.graders.timing import timing_score
 from grading.result import PrincipleGrade
+from grading.rule_overall import SPREAD_FACTOR, SPREAD_PIVOT
 from replycoach.cases.models import PRINCIPLES, Complaint
 
 GOOD = make_case("en").exemplars.good[0].text

@@ -66,7 +66,9 @@ def test_caps_only_where_the_head_is_confident_enough():
     labels = rng.integers(0, 2, n)  # no_blame: 0 = blames
     # the head separates well at the bottom: every row under 0.1 is a real fault, above it a coin toss
     probs = np.where(labels == 0, rng.uniform(0.0, 0.6, n), rng.uniform(0.1, 1.0, n))
-    examples = [example("external", f"e{i}", "a", labels={"no_blame": int(y), "handling": 1}) for i, y in enumerate(labels)]
+    examples = [
+        example("external", f"e{i}", "a", labels={"no_blame": int(y), "handling": 1}) for i, y in enumerate(labels)
+    ]
     oof = {p: np.full(n, 0.5) for p in ("no_blame", "handling", "no_script", "concise")}
     oof["no_blame"] = probs
     caps = {c["principle"]: c for c in choose_caps(examples, np.arange(n), oof)}

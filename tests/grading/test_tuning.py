@@ -9,12 +9,12 @@ import pytest
 from grading_support import make_case
 
 import grading
-from grading.rule_overall import SPREAD_PIVOT, overall
 from grading.features.embeddings import CachedEmbedder
 from grading.features.vectors import DiskCache, load_pack, stale_keys
 from grading.graders.concise import LENGTH_FACTOR, length_score
 from grading.graders.personalization import addresses_name
 from grading.result import PrincipleGrade
+from grading.rule_overall import SPREAD_PIVOT, overall
 from replycoach.cases.loader import load_library
 from replycoach.config import PROJECT_ROOT
 
