@@ -22,10 +22,11 @@ if TYPE_CHECKING:
 MAX_STEPS = 2
 #: A principle that lost fewer points than this is not worth a step.
 MIN_POINTS = 1.0
-#: Faults that harm the customer relationship: when the grader sees one (score below ``HARM_BELOW``), it is
+#: Faults that harm the customer relationship: when the grader suspects one (score below ``HARM_BELOW``: a
+#: real chance a coach would mark it; harm costs more than a missing nicety), it is
 #: the first thing to fix after a cap, whatever the other principles lost.
 HARMS = ("no_blame", "handling")
-HARM_BELOW = 0.5
+HARM_BELOW = 0.7
 #: What to do when a principle falls short and the grader gave no tip, as whole sentences (translated where shown).
 ACTIONS = {
     "empathy": N_("Say in your own words how this felt for the customer and why it matters to them."),
