@@ -245,8 +245,12 @@ def source_reports(shared: Path, devset: Path, counts: dict[str, int]) -> list[S
 
 
 def _shown(path: Path) -> str:
-    """A path as written in the manifest: relative to the project's parent, so it reads the same anywhere."""
-    try:
-        return str(Path(path).resolve().relative_to(PROJECT_ROOT.parent))
-    except ValueError:
-        return str(path)
+    """A path as written in the manifest, the same in any checkout: inside the project relative to it
+    ("benchmarks/devset/devset.jsonl"), beside it as "../shared/..."; whatever the checkout's folder is named."""
+    resolved = Path(path).resolve()
+    for base, prefix in ((PROJECT_ROOT, ""), (PROJECT_ROOT.parent, "../")):
+        try:
+            return prefix + resolved.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return str(path)

@@ -96,9 +96,9 @@ def _stored(store, engine, case, settings, reply=WEAK):
 
 def test_a_stored_attempt_gets_the_llm_rewrite_only_when_it_grades_higher(server, settings, store, engine, dress):
     attempt = _stored(store, engine, dress, settings.__class__(**{**settings.__dict__, "llm_enabled": False}))
-    server.default = ok_json({"rewrite": "You should have checked it, honestly. Your problem."})
+    server.default = ok_json({"rewrite": WEAK})  # the LLM hands back the reply as it was: it grades no higher
     rewrite = practice.suggested_rewrite(store, engine, settings, attempt, dress)
-    assert rewrite is not None and rewrite.source == "offline"  # the LLM's was worse: the grader said no
+    assert rewrite is not None and rewrite.source == "offline"  # the LLM's was no better: the grader said no
     assert len(server.chat_requests) == 1
     again = practice.suggested_rewrite(store, engine, settings, attempt, dress)
     assert again == rewrite and len(server.chat_requests) == 1  # kept: no second request, no second grading

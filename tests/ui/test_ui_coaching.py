@@ -94,22 +94,48 @@ def test_a_retired_cases_attempt_stays_viewable_without_a_new_try(casebook, stor
     assert "try_again" not in {b.key for b in at.button}
 
 
-def test_weak_feedback_explains_the_cap_and_suggests_what_to_do(casebook, store, trainee):
+def test_weak_feedback_explains_the_overall_and_suggests_what_to_do(casebook, store, trainee):
     at = _answer(_open(app_for(trainee).run(), "dress-hole"), BLAMING, "public_reply")
     [attempt] = store.list_attempts(trainee, AttemptFilter(turn=None))
     page = html_of(at)
-    caps = attempt.grade_json["caps"]
-    assert caps, "a blaming reply is capped"
-    # bug 6: the cap is explained, with the reason and the reply's own words
-    assert f"The overall was capped at {caps[0]['limit']:.0f}." in page
-    assert 'class="rc-cap-words"' in page and "your problem" in re.sub(r"<[^>]+>", "", page)
-    assert "Weighted points" in page and 'class="rc-share"' in page  # how the overall was reached
-    assert 'class="rc-next-steps"' in page and 'data-principle="no_blame"' in page  # try this next
+    # how the overall was reached: the grader's own parts, which add up to the score shown
+    parts = attempt.grade_json["breakdown"]
+    assert 'class="rc-breakdown"' in page and page.count('class="rc-part"') == len(parts)
+    total = re.search(r'class="rc-breakdown-total">([\d.]+)<', page)
+    assert total and abs(float(total.group(1)) - attempt.score) <= 0.3
+    # try this next: the blame first (the grader sees it), with the reply's own words in its evidence
+    steps = re.findall(r'class="rc-step" data-principle="([a-z_]+)"', page)
+    assert steps and steps[0] == "no_blame"
     # the suggested rewrite of the trainee's own reply, as a word diff, graded higher
     assert 'class="rc-diff"' in page and 'class="rc-del"' in page
     assert re.search(r"your own reply that the grader scores higher: \d+ → \d+", " ".join(c.value for c in at.caption))
     # a model answer beside the real brand's reply
     assert 'class="rc-model"' in page and 'class="rc-real"' in page
+
+
+def test_a_capped_overall_names_the_limit_the_reason_and_the_words():
+    from replycoach.coaching import explain_overall
+    from replycoach.ui.components.coaching import caps_html
+
+    reply = "This is your problem. We can look at it."
+    stored = {
+        "score": 29.0,
+        "uncapped_score": 61.0,
+        "principles": {"no_blame": {"score": 0.05}, "remedy": {"score": 0.8}},
+        "weights": {"no_blame": 12.0, "remedy": 10.0},
+        "caps": [
+            {
+                "principle": "no_blame",
+                "limit": 29.0,
+                "reason": "blames, lectures or mocks the customer",
+                "evidence": [{"start": 8, "end": 20, "polarity": "-", "label": "blame"}],
+            }
+        ],
+    }
+    html = caps_html(explain_overall(stored, reply), lambda pid: pid.replace("_", " "))
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "The overall was capped at 29." in text and "blames, lectures or mocks the customer" in text
+    assert '<mark class="rc-cap-words"' in html and ">your problem</mark>" in html
 
 
 def test_the_real_reply_label_never_mixes_languages(casebook, store, trainee):
