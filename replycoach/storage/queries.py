@@ -1,17 +1,22 @@
 """SQL building blocks of the facade: the shared attempt filter, date buckets that mean the same on SQLite and
-PostgreSQL, and the HR aggregates. Every aggregate is one SQL statement of GROUP BYs; nothing loops over
-attempts in Python.
+PostgreSQL, and the HR aggregates. Every aggregate is SQL GROUP BYs; nothing loops over attempts in Python.
 
-The per-principle aggregates read ``attempt_scores`` alone: each score row carries its attempt's filter
-columns, and covering indexes let SQLite group in index order without touching the table (see models.py).
+Each aggregate reads the daily rollups when they can answer the filter (``rollups.covers``; the dashboard's
+filters always can) and the attempts themselves otherwise (one trainee, review state, a time of day), or
+when the store was opened with ``rollups=False`` (tests compare the two; the benchmark times both). The
+per-principle aggregates read ``attempt_scores`` alone then: each score row carries its attempt's filter
+columns (see models.py).
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from sqlalchemy import DateTime, Float, Select, case, cast, exists, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from replycoach.storage.convert import to_date, to_db_time
+from replycoach.storage import rollups
+from replycoach.storage.convert import from_db_time, to_date, to_db_time
 from replycoach.storage.models import AttemptRow, AttemptScoreRow, ReviewRow, TeamRow, UserRow
 from replycoach.storage.types import AttemptFilter, KeyFigures
 
@@ -67,32 +72,44 @@ def period_expr(dialect: str, column, bucket: str):
     return func.strftime(literal_column("'%Y-%m-01'"), column)
 
 
-def key_figures(session: Session, flt: AttemptFilter) -> KeyFigures:
-    a = AttemptRow
-    totals = session.execute(
-        apply_filter(
-            select(
-                func.count(func.distinct(a.user_id)),
-                func.count(a.id),
-                func.avg(a.score),
-                func.avg(case((a.passed, 1.0), else_=0.0)),
-            ),
-            flt,
+def key_figures(session: Session, flt: AttemptFilter, *, read_rollups: bool = True) -> KeyFigures:
+    if read_rollups and rollups.covers(flt, rollups.ATTEMPTS):
+        r = rollups.ATTEMPTS
+        stmt = rollups.narrowed(select(func.sum(r.c.attempts), func.sum(r.c.score_units), func.sum(r.c.passed)), flt, r)
+        count, score_units, passed = session.execute(stmt).one()
+        attempts = int(count or 0)
+        average = score_units / rollups.UNITS / attempts if attempts else None
+        pass_rate = passed / attempts if attempts else None
+    else:
+        a = AttemptRow
+        stmt = apply_filter(
+            select(func.count(a.id), func.avg(a.score), func.avg(case((a.passed, 1.0), else_=0.0))), flt
         )
-    ).one()
-    trainees, attempts, average, pass_rate = totals
+        count, average, pass_rate = session.execute(stmt).one()
+        attempts = int(count)
     return KeyFigures(
-        active_trainees=int(trainees),
-        attempts=int(attempts),
+        active_trainees=_active_trainees(session, flt, read_rollups) if attempts else 0,
+        attempts=attempts,
         average_score=float(average) if average is not None else None,
         pass_rate=float(pass_rate) if pass_rate is not None else None,
-        median_response_seconds=_median_response(session, flt, attempts),
+        median_response_seconds=_median_response(session, flt, attempts, read_rollups),
     )
 
 
-def _median_response(session: Session, flt: AttemptFilter, count: int) -> float | None:
+def _active_trainees(session: Session, flt: AttemptFilter, read_rollups: bool) -> int:
+    if read_rollups and rollups.covers(flt, rollups.TRAINEES):
+        r = rollups.TRAINEES
+        return int(session.scalar(rollups.narrowed(select(func.count(func.distinct(r.c.user_id))), flt, r)))
+    return int(session.scalar(apply_filter(select(func.count(func.distinct(AttemptRow.user_id))), flt)))
+
+
+def _median_response(session: Session, flt: AttemptFilter, count: int, read_rollups: bool) -> float | None:
+    """The median response time: from the rollup's buckets (within a bucket's width, see rollups.py) when it
+    can answer, else exact."""
     if count == 0:
         return None
+    if read_rollups and rollups.covers(flt, rollups.RESPONSE_TIMES):
+        return rollups.median_seconds(session, flt)
     a = AttemptRow
     if session.get_bind().dialect.name == "postgresql":
         stmt = select(func.percentile_cont(0.5).within_group(a.response_seconds))
@@ -104,15 +121,34 @@ def _median_response(session: Session, flt: AttemptFilter, count: int) -> float 
     return float(sum(values) / len(values))
 
 
-def score_over_time(session: Session, flt: AttemptFilter, bucket: str) -> list[dict]:
-    a = AttemptRow
-    period = period_expr(session.get_bind().dialect.name, a.submitted_at, bucket).label("period")
+def score_over_time(session: Session, flt: AttemptFilter, bucket: str, *, read_rollups: bool = True) -> list[dict]:
+    dialect = session.get_bind().dialect.name
+    if read_rollups and rollups.covers(flt, rollups.TRAINEES):
+        r = rollups.TRAINEES
+        period = day_period(dialect, r.c.submitted_on, bucket).label("period")
+        grouped = rollups.narrowed(
+            select(period, r.c.user_id, func.sum(r.c.attempts).label("n"), func.sum(r.c.score_units).label("total"))
+            .group_by(period, r.c.user_id)
+            .having(func.sum(r.c.attempts) > 0),
+            flt,
+            r,
+        ).subquery("per_trainee")
+        rows = (grouped.c.period, grouped.c.user_id, grouped.c.n, rollups.average(grouped.c.total, grouped.c.n))
+    else:
+        a = AttemptRow
+        period = period_expr(dialect, a.submitted_at, bucket).label("period")
+        grouped = apply_filter(
+            select(period, a.user_id, func.count(a.id).label("n"), func.avg(a.score).label("average")).group_by(
+                period, a.user_id
+            ),
+            flt,
+        ).subquery("per_trainee")
+        rows = (grouped.c.period, grouped.c.user_id, grouped.c.n, grouped.c.average)
     stmt = (
-        select(period, a.user_id, UserRow.username, TeamRow.name, func.count(a.id), func.avg(a.score))
-        .join(UserRow, UserRow.id == a.user_id)
+        select(*rows, UserRow.username, TeamRow.name)
+        .join(UserRow, UserRow.id == grouped.c.user_id)
         .outerjoin(TeamRow, TeamRow.id == UserRow.team_id)
-        .group_by(period, a.user_id, UserRow.username, TeamRow.name)
-        .order_by(period, UserRow.username)
+        .order_by(grouped.c.period, UserRow.username)
     )
     return [
         {
@@ -123,30 +159,138 @@ def score_over_time(session: Session, flt: AttemptFilter, bucket: str) -> list[d
             "attempts": int(n),
             "average_score": float(avg),
         }
-        for p, user_id, username, team, n, avg in session.execute(apply_filter(stmt, flt))
+        for p, user_id, n, avg, username, team in session.execute(stmt)
     ]
 
 
-def principle_over_time(session: Session, flt: AttemptFilter, bucket: str) -> list[dict]:
-    # Sum and count per (principle, day) first: that grouping follows ix_attempt_scores_principle_days, so
-    # SQLite streams it without sorting ~900k rows; the weeks or months are then summed from those few rows.
-    s = AttemptScoreRow
+def team_over_time(session: Session, flt: AttemptFilter, bucket: str, *, read_rollups: bool = True) -> list[dict]:
+    """Rows {period, team, attempts, average_score} per team the attempts were made in (None: no team)."""
     dialect = session.get_bind().dialect.name
-    daily = apply_score_filter(
+    if read_rollups and rollups.covers(flt, rollups.ATTEMPTS):
+        r = rollups.ATTEMPTS
+        period = day_period(dialect, r.c.submitted_on, bucket).label("period")
+        n, total = func.sum(r.c.attempts), func.sum(r.c.score_units)
+        grouped = rollups.narrowed(
+            select(period, r.c.team_key.label("team_id"), n.label("n"), rollups.average(total, n).label("average"))
+            .group_by(period, r.c.team_key)
+            .having(n > 0),
+            flt,
+            r,
+        ).subquery("per_team")
+    else:
+        a = AttemptRow
+        period = period_expr(dialect, a.submitted_at, bucket).label("period")
+        grouped = apply_filter(
+            select(period, a.team_id, func.count(a.id).label("n"), func.avg(a.score).label("average")).group_by(
+                period, a.team_id
+            ),
+            flt,
+        ).subquery("per_team")
+    stmt = (
+        select(grouped.c.period, TeamRow.name, grouped.c.n, grouped.c.average)
+        .outerjoin(TeamRow, TeamRow.id == grouped.c.team_id)
+        .order_by(grouped.c.period, TeamRow.name)
+    )
+    return [
+        {"period": to_date(p), "team": team, "attempts": int(n), "average_score": float(avg)}
+        for p, team, n, avg in session.execute(stmt)
+    ]
+
+
+def trainee_summary(session: Session, flt: AttemptFilter, *, read_rollups: bool = True) -> list[dict]:
+    """Rows {user_id, username, display_name, team, attempts, average_score, pass_rate, last_day} per trainee
+    with attempts under ``flt`` (``team``: their team now; ``last_day``: the UTC day of their latest attempt),
+    by display name."""
+    if read_rollups and rollups.covers(flt, rollups.TRAINEES):
+        r = rollups.TRAINEES
+        n = func.sum(r.c.attempts)
+        grouped = rollups.narrowed(
+            select(
+                r.c.user_id,
+                n.label("n"),
+                rollups.average(func.sum(r.c.score_units), n).label("average"),
+                (cast(func.sum(r.c.passed), Float) / cast(n, Float)).label("pass_rate"),
+                func.max(r.c.submitted_on).label("last"),
+            )
+            .group_by(r.c.user_id)
+            .having(n > 0),
+            flt,
+            r,
+        ).subquery("per_trainee")
+    else:
+        a = AttemptRow
+        grouped = apply_filter(
+            select(
+                a.user_id,
+                func.count(a.id).label("n"),
+                func.avg(a.score).label("average"),
+                func.avg(case((a.passed, 1.0), else_=0.0)).label("pass_rate"),
+                func.max(a.submitted_at).label("last"),
+            ).group_by(a.user_id),
+            flt,
+        ).subquery("per_trainee")
+    stmt = (
         select(
-            s.principle.label("principle"),
-            s.submitted_on.label("day"),
-            func.sum(s.score).label("total"),
-            func.count(s.score).label("scored"),
-        ).group_by(s.principle, s.submitted_on),
-        flt,
-    ).subquery("daily")
-    # PostgreSQL has no date_trunc for a date: truncate it as a timestamp (never as one with a time zone).
-    day = cast(daily.c.day, DateTime()) if dialect == "postgresql" else daily.c.day
-    period = period_expr(dialect, day, bucket).label("period")
+            grouped.c.user_id,
+            UserRow.username,
+            UserRow.display_name,
+            TeamRow.name,
+            grouped.c.n,
+            grouped.c.average,
+            grouped.c.pass_rate,
+            grouped.c.last,
+        )
+        .join(UserRow, UserRow.id == grouped.c.user_id)
+        .outerjoin(TeamRow, TeamRow.id == UserRow.team_id)
+        .order_by(UserRow.display_name, UserRow.username)
+    )
+    return [
+        {
+            "user_id": user_id,
+            "username": username,
+            "display_name": display_name,
+            "team": team,
+            "attempts": int(n),
+            "average_score": float(average),
+            "pass_rate": float(pass_rate),
+            "last_day": _day(last),
+        }
+        for user_id, username, display_name, team, n, average, pass_rate, last in session.execute(stmt)
+    ]
+
+
+def principle_over_time(session: Session, flt: AttemptFilter, bucket: str, *, read_rollups: bool = True) -> list[dict]:
+    # Sum and count per (principle, day) first, then the weeks or months from those few rows.
+    dialect = session.get_bind().dialect.name
+    if read_rollups and rollups.covers(flt, rollups.PRINCIPLES):
+        r = rollups.PRINCIPLES
+        daily = rollups.narrowed(
+            select(
+                r.c.principle.label("principle"),
+                r.c.submitted_on.label("day"),
+                func.sum(r.c.score_units).label("total"),
+                func.sum(r.c.scored).label("scored"),
+            ).group_by(r.c.principle, r.c.submitted_on),
+            flt,
+            r,
+        ).subquery("daily")
+        scale = rollups.UNITS
+    else:
+        s = AttemptScoreRow
+        daily = apply_score_filter(
+            select(
+                s.principle.label("principle"),
+                s.submitted_on.label("day"),
+                func.sum(s.score).label("total"),
+                func.count(s.score).label("scored"),
+            ).group_by(s.principle, s.submitted_on),
+            flt,
+        ).subquery("daily")
+        scale = 1
+    period = day_period(dialect, daily.c.day, bucket).label("period")
     scored = func.sum(daily.c.scored)
     stmt = (
-        select(period, daily.c.principle, cast(func.sum(daily.c.total), Float) / cast(scored, Float), scored)
+        select(period, daily.c.principle, cast(func.sum(daily.c.total), Float) / (cast(scored, Float) * scale), scored)
         .group_by(period, daily.c.principle)
         .having(scored > 0)
         .order_by(period, daily.c.principle)
@@ -157,20 +301,36 @@ def principle_over_time(session: Session, flt: AttemptFilter, bucket: str) -> li
     ]
 
 
-def team_principle_matrix(session: Session, flt: AttemptFilter) -> list[dict]:
-    # Group by team id (the order of ix_attempt_scores_team_matrix), then look up the few team names.
-    s = AttemptScoreRow
-    per_team = apply_score_filter(
-        select(
-            s.team_id.label("team_id"),
-            s.principle.label("principle"),
-            func.avg(s.score).label("average"),
-            func.count(s.score).label("scored"),
-        )
-        .group_by(s.team_id, s.principle)
-        .having(func.count(s.score) > 0),
-        flt,
-    ).subquery("per_team")
+def team_principle_matrix(session: Session, flt: AttemptFilter, *, read_rollups: bool = True) -> list[dict]:
+    # Group by team id, then look up the few team names.
+    if read_rollups and rollups.covers(flt, rollups.PRINCIPLES):
+        r = rollups.PRINCIPLES
+        scored = func.sum(r.c.scored)
+        per_team = rollups.narrowed(
+            select(
+                r.c.team_key.label("team_id"),
+                r.c.principle.label("principle"),
+                rollups.average(func.sum(r.c.score_units), scored).label("average"),
+                scored.label("scored"),
+            )
+            .group_by(r.c.team_key, r.c.principle)
+            .having(scored > 0),
+            flt,
+            r,
+        ).subquery("per_team")
+    else:
+        s = AttemptScoreRow
+        per_team = apply_score_filter(
+            select(
+                s.team_id.label("team_id"),
+                s.principle.label("principle"),
+                func.avg(s.score).label("average"),
+                func.count(s.score).label("scored"),
+            )
+            .group_by(s.team_id, s.principle)
+            .having(func.count(s.score) > 0),
+            flt,
+        ).subquery("per_team")
     stmt = (
         select(TeamRow.name, per_team.c.principle, per_team.c.average, per_team.c.scored)
         .select_from(per_team)
@@ -183,17 +343,23 @@ def team_principle_matrix(session: Session, flt: AttemptFilter) -> list[dict]:
     ]
 
 
+def day_period(dialect: str, day, bucket: str):
+    """``period_expr`` for a date column (PostgreSQL has no date_trunc for a date: truncate it as a timestamp,
+    never as one with a time zone)."""
+    return period_expr(dialect, cast(day, DateTime()) if dialect == "postgresql" else day, bucket)
+
+
 def export_statement(principles: list[str], flt: AttemptFilter) -> Select:
-    """One row per attempt, every principle pivoted into its own column (conditional aggregation)."""
+    """One row per attempt, every principle pivoted into its own column (conditional aggregation). The pivot
+    groups only the score rows under ``flt`` (their copies of the attempt's columns), not every score row."""
     a, s = AttemptRow, AttemptScoreRow
-    pivot = (
+    pivot = apply_score_filter(
         select(
             s.attempt_id,
             *[func.max(case((s.principle == p, s.score))).label(f"p_{i}") for i, p in enumerate(principles)],
-        )
-        .group_by(s.attempt_id)
-        .subquery("pivot")
-    )
+        ).group_by(s.attempt_id),
+        flt,
+    ).subquery("pivot")
     stmt = (
         select(
             a.id,
@@ -228,3 +394,12 @@ def export_statement(principles: list[str], flt: AttemptFilter) -> Select:
 
 def _float(value) -> float | None:
     return float(value) if value is not None else None
+
+
+def _day(value) -> date | None:
+    """A UTC day from a rollup's date or an attempt's naive UTC time (SQLite may give either as text)."""
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        return date.fromisoformat(value)
+    return from_db_time(value).date()
