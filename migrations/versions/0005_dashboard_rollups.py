@@ -1,8 +1,9 @@
 """Daily rollups for the HR dashboard (decision 0005).
 
-Four tables of sums per UTC day (attempts; principle scores; attempts per trainee; response-time buckets),
-filled here from the attempts already stored and from then on kept by the storage facade in the same
-transaction as every attempt it stores or rescores (``replycoach/storage/rollups.py``). The dashboard reads
+Four tables of sums per UTC day and per week (attempts; principle scores; attempts per trainee; response-time
+buckets), filled here from the attempts already stored and from then on kept by the storage facade in the
+same transaction as every attempt it stores or rescores (``replycoach/storage/rollups.py``). Day rows are
+grouped from the attempts, week rows (``span`` "week", ``starts_on`` the Monday) from the day rows. The dashboard reads
 them instead of the score rows, so the two covering indexes migration 0002 put on ``attempt_scores`` for it
 go: they cost every insert nine index entries each.
 
@@ -32,6 +33,16 @@ depends_on = None
 #: Must equal replycoach.storage.rollups.RESPONSE_BUCKET_BOUNDS (kept here so this migration never changes).
 RESPONSE_BUCKET_BOUNDS = tuple(round(1.1**k, 3) for k in range(1, 131))
 _BATCH = 10_000
+#: Each table's key columns after (span, starts_on), and its measures.
+TABLES = {
+    "rollup_attempts": (["team_key", "case_id", "language", "turn"], ["attempts", "passed", "score_units"]),
+    "rollup_principles": (
+        ["team_key", "case_id", "language", "turn", "principle"],
+        ["entries", "scored", "score_units"],
+    ),
+    "rollup_trainees": (["user_id", "team_key", "language", "turn"], ["attempts", "passed", "score_units"]),
+    "rollup_response_times": (["team_key", "language", "turn", "bucket"], ["attempts"]),
+}
 
 
 def upgrade() -> None:
@@ -42,82 +53,59 @@ def upgrade() -> None:
     passed = "SUM(CASE WHEN passed THEN 1 ELSE 0 END)"
 
     def units(column: str) -> str:
-        return f"CAST(FLOOR({column} * 1000000 + 0.5) AS BIGINT)" if postgres else f"CAST({column} * 1000000 + 0.5 AS INTEGER)"
+        if postgres:
+            return f"CAST(FLOOR({column} * 1000000 + 0.5) AS BIGINT)"
+        return f"CAST({column} * 1000000 + 0.5 AS INTEGER)"
 
     op.execute(
-        "INSERT INTO rollup_attempts (submitted_on, team_key, case_id, language, turn, attempts, passed, score_units) "
-        f"SELECT {day}, COALESCE(team_id, 0), case_id, language, turn, COUNT(*), {passed}, SUM({units('score')}) "
-        f"FROM attempts GROUP BY {day}, COALESCE(team_id, 0), case_id, language, turn"
+        "INSERT INTO rollup_attempts "
+        "(span, starts_on, team_key, case_id, language, turn, attempts, passed, score_units) "
+        f"SELECT 'day', {day}, COALESCE(team_id, 0), case_id, language, turn, COUNT(*), {passed}, "
+        f"SUM({units('score')}) FROM attempts GROUP BY {day}, COALESCE(team_id, 0), case_id, language, turn"
     )
     op.execute(
         "INSERT INTO rollup_principles "
-        "(submitted_on, team_key, case_id, language, turn, principle, entries, scored, score_units) "
-        "SELECT submitted_on, COALESCE(team_id, 0), case_id, language, turn, principle, COUNT(*), COUNT(score), "
-        f"COALESCE(SUM({units('score')}), 0) FROM attempt_scores "
+        "(span, starts_on, team_key, case_id, language, turn, principle, entries, scored, score_units) "
+        "SELECT 'day', submitted_on, COALESCE(team_id, 0), case_id, language, turn, principle, COUNT(*), "
+        f"COUNT(score), COALESCE(SUM({units('score')}), 0) FROM attempt_scores "
         "GROUP BY submitted_on, COALESCE(team_id, 0), case_id, language, turn, principle"
     )
     op.execute(
-        "INSERT INTO rollup_trainees (submitted_on, user_id, team_key, language, turn, attempts, passed, score_units) "
-        f"SELECT {day}, user_id, COALESCE(team_id, 0), language, turn, COUNT(*), {passed}, SUM({units('score')}) "
-        f"FROM attempts GROUP BY {day}, user_id, COALESCE(team_id, 0), language, turn"
+        "INSERT INTO rollup_trainees "
+        "(span, starts_on, user_id, team_key, language, turn, attempts, passed, score_units) "
+        f"SELECT 'day', {day}, user_id, COALESCE(team_id, 0), language, turn, COUNT(*), {passed}, "
+        f"SUM({units('score')}) FROM attempts GROUP BY {day}, user_id, COALESCE(team_id, 0), language, turn"
     )
     _fill_response_times(bind, day)
+    monday = "CAST(date_trunc('week', starts_on) AS DATE)" if postgres else "date(starts_on, 'weekday 0', '-6 days')"
+    for table, (keys, sums) in TABLES.items():
+        op.execute(
+            f"INSERT INTO {table} (span, starts_on, {', '.join(keys + sums)}) "
+            f"SELECT 'week', {monday}, {', '.join(keys)}, {', '.join(f'SUM({c})' for c in sums)} FROM {table} "
+            f"WHERE span = 'day' GROUP BY {monday}, {', '.join(keys)}"
+        )
 
     op.drop_index("ix_attempt_scores_team_matrix", table_name="attempt_scores")
     op.drop_index("ix_attempt_scores_principle_days", table_name="attempt_scores")
 
 
 def _create_tables() -> None:
-    def key(*columns: sa.Column) -> list[sa.Column]:
-        return [sa.Column("submitted_on", sa.Date(), nullable=False), *columns]
+    for table, (keys, sums) in TABLES.items():
+        op.create_table(
+            table,
+            sa.Column("span", sa.String(length=4), nullable=False),
+            sa.Column("starts_on", sa.Date(), nullable=False),
+            *(_column(c) for c in keys + sums),
+            sa.PrimaryKeyConstraint("span", "starts_on", *keys, name=op.f(f"pk_{table}")),
+        )
 
-    text = {
-        "case_id": lambda: sa.Column("case_id", sa.String(length=64), nullable=False),
-        "language": lambda: sa.Column("language", sa.String(length=8), nullable=False),
-        "principle": lambda: sa.Column("principle", sa.String(length=40), nullable=False),
-    }
 
-    def number(name: str, kind=sa.Integer) -> sa.Column:
-        return sa.Column(name, kind(), autoincrement=False, nullable=False)
-
-    op.create_table(
-        "rollup_attempts",
-        *key(number("team_key"), text["case_id"](), text["language"](), number("turn")),
-        number("attempts"),
-        number("passed"),
-        number("score_units", sa.BigInteger),
-        sa.PrimaryKeyConstraint(
-            "submitted_on", "team_key", "case_id", "language", "turn", name=op.f("pk_rollup_attempts")
-        ),
-    )
-    op.create_table(
-        "rollup_principles",
-        *key(number("team_key"), text["case_id"](), text["language"](), number("turn"), text["principle"]()),
-        number("entries"),
-        number("scored"),
-        number("score_units", sa.BigInteger),
-        sa.PrimaryKeyConstraint(
-            "submitted_on", "team_key", "case_id", "language", "turn", "principle", name=op.f("pk_rollup_principles")
-        ),
-    )
-    op.create_table(
-        "rollup_trainees",
-        *key(number("user_id"), number("team_key"), text["language"](), number("turn")),
-        number("attempts"),
-        number("passed"),
-        number("score_units", sa.BigInteger),
-        sa.PrimaryKeyConstraint(
-            "submitted_on", "user_id", "team_key", "language", "turn", name=op.f("pk_rollup_trainees")
-        ),
-    )
-    op.create_table(
-        "rollup_response_times",
-        *key(number("team_key"), text["language"](), number("turn"), number("bucket")),
-        number("attempts"),
-        sa.PrimaryKeyConstraint(
-            "submitted_on", "team_key", "language", "turn", "bucket", name=op.f("pk_rollup_response_times")
-        ),
-    )
+def _column(name: str) -> sa.Column:
+    text = {"case_id": 64, "language": 8, "principle": 40}
+    if name in text:
+        return sa.Column(name, sa.String(length=text[name]), nullable=False)
+    kind = sa.BigInteger() if name == "score_units" else sa.Integer()
+    return sa.Column(name, kind, autoincrement=False, nullable=False)
 
 
 def _fill_response_times(bind, day: str) -> None:
@@ -130,12 +118,13 @@ def _fill_response_times(bind, day: str) -> None:
         counts[(submitted_on, team_key, language, turn, bisect.bisect_right(RESPONSE_BUCKET_BOUNDS, seconds))] += 1
     table = sa.table(
         "rollup_response_times",
-        *(sa.column(c) for c in ("submitted_on", "team_key", "language", "turn", "bucket", "attempts")),
+        *(sa.column(c) for c in ("span", "starts_on", "team_key", "language", "turn", "bucket", "attempts")),
     )
     rows = [
-        {"submitted_on": k[0], "team_key": k[1], "language": k[2], "turn": k[3], "bucket": k[4], "attempts": n}
+        {"span": "day", "starts_on": k[0], "team_key": k[1], "language": k[2], "turn": k[3], "bucket": k[4],
+         "attempts": n}
         for k, n in counts.items()
-    ]
+    ]  # fmt: skip
     for first in range(0, len(rows), _BATCH):
         bind.execute(sa.insert(table), rows[first : first + _BATCH])
 

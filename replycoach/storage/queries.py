@@ -99,7 +99,9 @@ def key_figures(session: Session, flt: AttemptFilter, *, read_rollups: bool = Tr
 def _active_trainees(session: Session, flt: AttemptFilter, read_rollups: bool) -> int:
     if read_rollups and rollups.covers(flt, rollups.TRAINEES):
         r = rollups.TRAINEES
-        return int(session.scalar(rollups.narrowed(select(func.count(func.distinct(r.c.user_id))), flt, r)))
+        # Grouping (hashing) the trainees is much quicker on PostgreSQL than COUNT(DISTINCT), which sorts.
+        trainees = rollups.narrowed(select(r.c.user_id).group_by(r.c.user_id), flt, r).subquery("trainees")
+        return int(session.scalar(select(func.count()).select_from(trainees)))
     return int(session.scalar(apply_filter(select(func.count(func.distinct(AttemptRow.user_id))), flt)))
 
 
@@ -125,13 +127,14 @@ def score_over_time(session: Session, flt: AttemptFilter, bucket: str, *, read_r
     dialect = session.get_bind().dialect.name
     if read_rollups and rollups.covers(flt, rollups.TRAINEES):
         r = rollups.TRAINEES
-        period = day_period(dialect, r.c.submitted_on, bucket).label("period")
+        period = day_period(dialect, r.c.starts_on, bucket).label("period")
         grouped = rollups.narrowed(
             select(period, r.c.user_id, func.sum(r.c.attempts).label("n"), func.sum(r.c.score_units).label("total"))
             .group_by(period, r.c.user_id)
             .having(func.sum(r.c.attempts) > 0),
             flt,
             r,
+            weeks=bucket == "week",
         ).subquery("per_trainee")
         rows = (grouped.c.period, grouped.c.user_id, grouped.c.n, rollups.average(grouped.c.total, grouped.c.n))
     else:
@@ -168,7 +171,7 @@ def team_over_time(session: Session, flt: AttemptFilter, bucket: str, *, read_ro
     dialect = session.get_bind().dialect.name
     if read_rollups and rollups.covers(flt, rollups.ATTEMPTS):
         r = rollups.ATTEMPTS
-        period = day_period(dialect, r.c.submitted_on, bucket).label("period")
+        period = day_period(dialect, r.c.starts_on, bucket).label("period")
         n, total = func.sum(r.c.attempts), func.sum(r.c.score_units)
         grouped = rollups.narrowed(
             select(period, r.c.team_key.label("team_id"), n.label("n"), rollups.average(total, n).label("average"))
@@ -176,6 +179,7 @@ def team_over_time(session: Session, flt: AttemptFilter, bucket: str, *, read_ro
             .having(n > 0),
             flt,
             r,
+            weeks=bucket == "week",
         ).subquery("per_team")
     else:
         a = AttemptRow
@@ -198,9 +202,9 @@ def team_over_time(session: Session, flt: AttemptFilter, bucket: str, *, read_ro
 
 
 def trainee_summary(session: Session, flt: AttemptFilter, *, read_rollups: bool = True) -> list[dict]:
-    """Rows {user_id, username, display_name, team, attempts, average_score, pass_rate, last_day} per trainee
-    with attempts under ``flt`` (``team``: their team now; ``last_day``: the UTC day of their latest attempt),
-    by display name."""
+    """Rows {user_id, username, display_name, team, attempts, average_score, pass_rate, last_week} per trainee
+    with attempts under ``flt`` (``team``: their team now; ``last_week``: the Monday of the week of their
+    latest attempt), by display name."""
     if read_rollups and rollups.covers(flt, rollups.TRAINEES):
         r = rollups.TRAINEES
         n = func.sum(r.c.attempts)
@@ -210,7 +214,7 @@ def trainee_summary(session: Session, flt: AttemptFilter, *, read_rollups: bool 
                 n.label("n"),
                 rollups.average(func.sum(r.c.score_units), n).label("average"),
                 (cast(func.sum(r.c.passed), Float) / cast(n, Float)).label("pass_rate"),
-                func.max(r.c.submitted_on).label("last"),
+                func.max(r.c.starts_on).label("last"),  # a day or a week's Monday: in its week either way
             )
             .group_by(r.c.user_id)
             .having(n > 0),
@@ -253,7 +257,7 @@ def trainee_summary(session: Session, flt: AttemptFilter, *, read_rollups: bool 
             "attempts": int(n),
             "average_score": float(average),
             "pass_rate": float(pass_rate),
-            "last_day": _day(last),
+            "last_week": rollups.week_of(_day(last)),
         }
         for user_id, username, display_name, team, n, average, pass_rate, last in session.execute(stmt)
     ]
@@ -267,12 +271,13 @@ def principle_over_time(session: Session, flt: AttemptFilter, bucket: str, *, re
         daily = rollups.narrowed(
             select(
                 r.c.principle.label("principle"),
-                r.c.submitted_on.label("day"),
+                r.c.starts_on.label("day"),
                 func.sum(r.c.score_units).label("total"),
                 func.sum(r.c.scored).label("scored"),
-            ).group_by(r.c.principle, r.c.submitted_on),
+            ).group_by(r.c.principle, r.c.starts_on),
             flt,
             r,
+            weeks=bucket == "week",
         ).subquery("daily")
         scale = rollups.UNITS
     else:

@@ -1,7 +1,11 @@
-"""The HR dashboard's rollups: attempts pre-aggregated per UTC day (decision 0005, tables in ``models.py``).
+"""The HR dashboard's rollups: attempts pre-aggregated per UTC day and per week (decision 0005, tables in
+``models.py``).
 
 Over a million attempts the dashboard cannot group ~9 million score rows on every rerun; it reads these sums
-instead, a few hundred thousand rows at most. They are exact, never refreshed in the background:
+instead. Each attempt counts in its day's row and in its week's row (``span`` "day" / "week"): a period
+reads the whole weeks inside it from week rows and the days at its two edges from day rows (``narrowed``),
+so 90 days are 12 week rows and a few day rows per key instead of 90. They are exact, never refreshed in
+the background:
 
 - **Kept in the same transaction** as the change they follow. ``apply`` is the one place that changes them:
   it adds the contributions of attempts stored (``add_attempt``, ``bulk_add_attempts``) and, for an attempt
@@ -27,9 +31,9 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Float, Select, Table, cast, func, select
+from sqlalchemy import Float, Select, Table, and_, cast, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -59,10 +63,10 @@ RESPONSE_TIMES = RollupResponseTimesRow.__table__
 #: The order ``apply`` writes in (see the module's docstring on waiting in a circle).
 TABLES = (ATTEMPTS, PRINCIPLES, TRAINEES, RESPONSE_TIMES)
 _KEYS = {
-    ATTEMPTS: ("submitted_on", "team_key", "case_id", "language", "turn"),
-    PRINCIPLES: ("submitted_on", "team_key", "case_id", "language", "turn", "principle"),
-    TRAINEES: ("submitted_on", "user_id", "team_key", "language", "turn"),
-    RESPONSE_TIMES: ("submitted_on", "team_key", "language", "turn", "bucket"),
+    ATTEMPTS: ("span", "starts_on", "team_key", "case_id", "language", "turn"),
+    PRINCIPLES: ("span", "starts_on", "team_key", "case_id", "language", "turn", "principle"),
+    TRAINEES: ("span", "starts_on", "user_id", "team_key", "language", "turn"),
+    RESPONSE_TIMES: ("span", "starts_on", "team_key", "language", "turn", "bucket"),
 }
 
 
@@ -159,19 +163,24 @@ def apply(s: Session, *, add: Iterable[Contribution] = (), remove: Iterable[Cont
 
 def _count(deltas: dict[Table, dict[tuple, list[int]]], c: Contribution, sign: int) -> None:
     def add(table: Table, key: tuple, *values: int) -> None:
-        total = deltas[table].setdefault(key, [0] * len(values))
-        for i, value in enumerate(values):
-            total[i] += sign * value
+        for span in (("day", c.submitted_on), ("week", week_of(c.submitted_on))):
+            total = deltas[table].setdefault(span + key, [0] * len(values))
+            for i, value in enumerate(values):
+                total[i] += sign * value
 
     passed = int(c.passed)
     score = units(c.score)
-    add(ATTEMPTS, (c.submitted_on, c.team_key, c.case_id, c.language, c.turn), 1, passed, score)
+    add(ATTEMPTS, (c.team_key, c.case_id, c.language, c.turn), 1, passed, score)
     for principle, value in c.principles:
         scored = (0, 0) if value is None else (1, units(value))
-        add(PRINCIPLES, (c.submitted_on, c.team_key, c.case_id, c.language, c.turn, principle), 1, *scored)
-    add(TRAINEES, (c.submitted_on, c.user_id, c.team_key, c.language, c.turn), 1, passed, score)
-    bucket = response_bucket(c.response_seconds)
-    add(RESPONSE_TIMES, (c.submitted_on, c.team_key, c.language, c.turn, bucket), 1)
+        add(PRINCIPLES, (c.team_key, c.case_id, c.language, c.turn, principle), 1, *scored)
+    add(TRAINEES, (c.user_id, c.team_key, c.language, c.turn), 1, passed, score)
+    add(RESPONSE_TIMES, (c.team_key, c.language, c.turn, response_bucket(c.response_seconds)), 1)
+
+
+def week_of(day: date) -> date:
+    """The Monday of ``day``'s week (weeks start on Monday, as the dashboard's week buckets do)."""
+    return day - timedelta(days=day.weekday())
 
 
 @contextmanager
@@ -207,23 +216,54 @@ def _whole_day(moment: datetime) -> bool:
     return to_db_time(moment).time() == time.min
 
 
-def narrowed(stmt: Select, flt: AttemptFilter, table: Table) -> Select:
-    """``stmt`` (selecting from ``table``) narrowed by ``flt``; the caller checked ``covers(flt, table)``."""
+def narrowed(stmt: Select, flt: AttemptFilter, table: Table, *, weeks: bool = True) -> Select:
+    """``stmt`` (selecting from ``table``) narrowed by ``flt``, every attempt counted once: in its week's row
+    when the week lies wholly in the period and ``weeks`` allows (totals and week buckets do; days and months
+    must not, a week row can straddle them), else in its day's row. The caller checked ``covers``."""
     c = table.c
-    conditions = []
+    conditions = [_period(c, _day(flt.since), _day(flt.until), weeks)]
     if flt.teams is not None:
         conditions.append(c.team_key.in_(select(TeamRow.id).where(TeamRow.name.in_(flt.teams))))
     if flt.case_ids is not None:
         conditions.append(c.case_id.in_(flt.case_ids))
     if flt.languages is not None:
         conditions.append(c.language.in_(flt.languages))
-    if flt.since is not None:
-        conditions.append(c.submitted_on >= to_db_time(flt.since).date())
-    if flt.until is not None:
-        conditions.append(c.submitted_on < to_db_time(flt.until).date())
     if flt.turn is not None:
         conditions.append(c.turn == flt.turn)
-    return stmt.where(*conditions) if conditions else stmt
+    return stmt.where(*conditions)
+
+
+def _day(moment: datetime | None) -> date | None:
+    return None if moment is None else to_db_time(moment).date()
+
+
+def _period(c, since: date | None, until: date | None, weeks: bool):
+    """Rows counting each attempt of the days [since, until) once (None: no bound)."""
+
+    def between(span: str, start: date | None, end: date | None):
+        return and_(c.span == span, *_bounds(c.starts_on, start, end))
+
+    if not weeks:
+        return between("day", since, until)
+    first = None if since is None else week_of(since + timedelta(days=6))  # the first Monday on or after since
+    last = None if until is None else week_of(until)  # the Monday of until's week: weeks before it are whole
+    if first is not None and last is not None and first >= last:  # no whole week inside the period
+        return between("day", since, until)
+    parts = [between("week", first, last)]
+    if since is not None and since < first:
+        parts.append(between("day", since, first))
+    if until is not None and last < until:
+        parts.append(between("day", last, until))
+    return or_(*parts)
+
+
+def _bounds(column, start: date | None, end: date | None) -> list:
+    bounds = []
+    if start is not None:
+        bounds.append(column >= start)
+    if end is not None:
+        bounds.append(column < end)
+    return bounds
 
 
 def average(score_units, count):
