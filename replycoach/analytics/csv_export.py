@@ -1,7 +1,7 @@
 """Attempts as CSV, one row per attempt with every principle's score as its own column.
 
-Rows stream in (``Store.iter_export_rows`` yields them one by one) and CSV text streams out in chunks, so an
-export of many attempts never holds the whole table twice. Cells a spreadsheet would run as a formula (a reply
+Rows stream in (``Store.iter_export_rows`` yields them one by one) and CSV text streams out in chunks
+(``iter_csv_bytes``), so an export of a million attempts never holds the table in memory. Cells a spreadsheet would run as a formula (a reply
 starting with ``=`` or ``@``) are defused with a leading apostrophe: replies are typed by trainees.
 """
 
@@ -82,10 +82,14 @@ def _chain(first, rest: Iterator) -> Iterator:
     yield from rest
 
 
-def attempts_csv_bytes(rows: Iterable[Mapping[str, object]], principles: Sequence[str] = ()) -> bytes:
-    """The whole CSV as UTF-8 with a byte-order mark, so spreadsheet programs read Cyrillic and umlauts."""
-    out = io.BytesIO()
-    out.write("\ufeff".encode())
+def iter_csv_bytes(rows: Iterable[Mapping[str, object]], principles: Sequence[str] = ()) -> Iterator[bytes]:
+    """The CSV as UTF-8 with a byte-order mark (so spreadsheet programs read Cyrillic and umlauts), in chunks:
+    what the export route streams, however many rows there are."""
+    yield "\ufeff".encode()
     for chunk in iter_csv(rows, principles):
-        out.write(chunk.encode("utf-8"))
-    return out.getvalue()
+        yield chunk.encode("utf-8")
+
+
+def attempts_csv_bytes(rows: Iterable[Mapping[str, object]], principles: Sequence[str] = ()) -> bytes:
+    """The whole CSV at once (``iter_csv_bytes`` joined), for a download that needs all its bytes."""
+    return b"".join(iter_csv_bytes(rows, principles))

@@ -1,8 +1,11 @@
-"""HR dashboard (HR, admins): key figures for a period, progress per trainee, a team x principle heatmap, the
-weakest principles, a drill-down to one trainee, and exports (CSV with every principle's score; xAPI).
+"""HR dashboard (HR, admins): key figures for a period, progress per team, a team x principle heatmap, the
+weakest principles, the trainees in a table, a drill-down to one trainee, and exports (CSV with every
+principle's score; xAPI).
 
 Every number comes from the storage facade's SQL aggregates under one ``AttemptFilter`` built from the filters
-at the top, so figures, charts and exports always describe the same attempts.
+at the top, so figures, charts and exports always describe the same attempts. The aggregates read the daily
+rollups (``storage/rollups.py``), so the page stays under a second over a million attempts; the exports are
+links to routes that stream the file (``export_routes``), never a file built in the server's memory.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from replycoach.analytics.csv_export import attempts_csv_bytes
 from replycoach.analytics.xapi import statements
 from replycoach.cases.models import LANGUAGES
 from replycoach.storage.types import AttemptFilter, User
-from replycoach.ui import services, session
+from replycoach.ui import export_routes, services, session
 from replycoach.ui.components.feedback import principle_title
 
 WEAKEST = 3
@@ -65,26 +68,29 @@ def render() -> None:
         st.info("No attempts match these filters.")
         return
 
-    over_time = store.score_over_time(user, flt)
-    _progress_chart(over_time)
+    _progress_chart(store.team_over_time(user, flt))
     matrix = store.team_principle_matrix(user, flt)
     _heatmap(matrix)
     _weakest(matrix)
-    _drill_down(store, user, flt, over_time)
+    trainees = store.trainee_summary(user, flt)
+    _trainees(trainees)
+    _drill_down(store, user, flt, trainees)
     _exports(store, user, flt, library)
 
 
 def _progress_chart(rows: list[dict]) -> None:
-    st.subheader("Progress per trainee (weekly average score)")
+    # One line per team: with thousands of trainees a line each is unreadable; the trainee table has them.
+    st.subheader("Progress per team (weekly average score)")
     df = pd.DataFrame(rows)
+    df["team"] = df["team"].fillna("(no team)")
     chart = (
         alt.Chart(df)
         .mark_line(point=True)
         .encode(
             x=alt.X("period:T", title="week"),
             y=alt.Y("average_score:Q", title="average score", scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color("username:N", title="trainee"),
-            tooltip=["username", "team", "period:T", "attempts", alt.Tooltip("average_score:Q", format=".0f")],
+            color=alt.Color("team:N", title="team"),
+            tooltip=["team", "period:T", "attempts", alt.Tooltip("average_score:Q", format=".0f")],
         )
     )
     st.altair_chart(chart, key="dash_progress")
@@ -127,12 +133,30 @@ def _weakest(matrix: list[dict]) -> None:
         st.markdown(f"- **{principle_title(pid)}**: {average:.0%} on average over {n} attempts")
 
 
-def _drill_down(store, user: User, flt: AttemptFilter, over_time: list[dict]) -> None:
-    st.subheader("One trainee")
-    people = {r["user_id"]: r["username"] for r in over_time}
-    picked = st.selectbox(
-        "Trainee", sorted(people, key=people.get), format_func=people.get, index=None, key="dash_trainee"
+def _trainees(rows: list[dict]) -> None:
+    st.subheader(f"Trainees ({len(rows)})")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "trainee": [r["display_name"] for r in rows],
+                "user name": [r["username"] for r in rows],
+                "team": [r["team"] or "" for r in rows],
+                "attempts": [r["attempts"] for r in rows],
+                "average score": [round(r["average_score"]) for r in rows],
+                "passed": [r["pass_rate"] for r in rows],
+                "last active (week of)": [r["last_week"] for r in rows],
+            }
+        ),
+        column_config={"passed": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)},
+        hide_index=True,
+        key="dash_trainees",
     )
+
+
+def _drill_down(store, user: User, flt: AttemptFilter, trainees: list[dict]) -> None:
+    st.subheader("One trainee")
+    people = {r["user_id"]: f"{r['display_name']} ({r['username']})" for r in trainees}
+    picked = st.selectbox("Trainee", list(people), format_func=people.get, index=None, key="dash_trainee")
     if picked is None:
         return
     mine = AttemptFilter(**{**flt.__dict__, "user_ids": (picked,)})
@@ -171,30 +195,26 @@ def _drill_down(store, user: User, flt: AttemptFilter, over_time: list[dict]) ->
 
 def _exports(store, user: User, flt: AttemptFilter, library) -> None:
     st.subheader("Exports")
-    stamp = f"{date.today():%Y-%m-%d}"
-    titles = {cid: c.title for cid, c in library.cases.items()}
-
-    def csv_data() -> bytes:  # built when clicked, streaming rows from the database
-        return attempts_csv_bytes(store.iter_export_rows(user, flt), store.export_principles())
-
-    def xapi_data() -> bytes:
-        return json.dumps(
-            statements(store.iter_export_rows(user, flt), case_titles=titles), ensure_ascii=False, indent=1, default=str
-        ).encode("utf-8")
-
+    csv_label, xapi_label = "Attempts with per-principle scores (CSV)", "xAPI statements (JSON)"
     c1, c2 = st.columns(2)
-    c1.download_button(
-        "Attempts with per-principle scores (CSV)",
-        csv_data,
-        file_name=f"replycoach-attempts-{stamp}.csv",
-        mime="text/csv",
-        key="dash_csv",
-    )
-    c2.download_button(
-        "xAPI statements (JSON)",
-        xapi_data,
-        file_name=f"replycoach-xapi-{stamp}.json",
-        mime="application/json",
-        key="dash_xapi",
-    )
+    if export_routes.mounted:  # served by server.py: the file streams from the database as it downloads
+        c1.link_button(csv_label, export_routes.export_url(export_routes.CSV_PATH, flt), icon=":material/download:")
+        c2.link_button(xapi_label, export_routes.export_url(export_routes.XAPI_PATH, flt), icon=":material/download:")
+    else:  # `streamlit run app.py` has no routes: the whole file is built in memory when clicked
+        stamp = f"{date.today():%Y-%m-%d}"
+        titles = {cid: c.title for cid, c in library.cases.items()}
+
+        def csv_data() -> bytes:
+            return attempts_csv_bytes(store.iter_export_rows(user, flt), store.export_principles())
+
+        def xapi_data() -> bytes:
+            rows = store.iter_export_rows(user, flt)
+            return json.dumps(statements(rows, case_titles=titles), ensure_ascii=False, indent=1, default=str).encode()
+
+        c1.download_button(
+            csv_label, csv_data, file_name=f"replycoach-attempts-{stamp}.csv", mime="text/csv", key="dash_csv"
+        )
+        c2.download_button(
+            xapi_label, xapi_data, file_name=f"replycoach-xapi-{stamp}.json", mime="application/json", key="dash_xapi"
+        )
     st.caption("Exports include the trainees' reply texts: share them only with people allowed to read them.")
