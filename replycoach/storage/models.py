@@ -138,81 +138,88 @@ class AttemptScoreRow(Base):
     submitted_on: Mapped[date] = mapped_column(Date)  # the UTC day of submitted_at: date buckets group by it
 
 
-class RollupAttemptsRow(Base):
-    """Attempts per UTC day (and per week), team, case, language and turn: how many, how many passed, and the
-    sum of their overall scores, for the HR dashboard's key figures and team progress (decision 0005,
-    ``rollups.py``).
+class _RollupRow:
+    """What every rollup row starts its key with: the period it counts. Each attempt counts in two rows: its
+    day's (``span`` "day", ``starts_on`` the UTC day) and its week's ("week", the Monday), so a long period
+    reads whole weeks and only the days at its edges."""
+
+    span: Mapped[str] = mapped_column(String(4), primary_key=True, sort_order=-1)  # "day" or "week"
+    starts_on: Mapped[date] = mapped_column(Date, primary_key=True, sort_order=-1)
+
+
+class _AttemptSums:
+    """How many attempts a rollup row counts, how many passed, and the sum of their overall scores."""
+
+    attempts: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[int] = mapped_column(Integer)
+    score_units: Mapped[int] = mapped_column(BigInteger)
+
+
+def _key(kind=Integer):
+    """A key column after the period; an integer key is a value, never an auto-incremented id."""
+    if kind is Integer:
+        return mapped_column(Integer, primary_key=True, autoincrement=False)
+    return mapped_column(kind, primary_key=True)
+
+
+class RollupAttemptsRow(_RollupRow, _AttemptSums, Base):
+    """Attempts per UTC day (and week), team, case, language and turn, for the HR dashboard's key figures and
+    team progress (decision 0005, ``rollups.py``).
 
     Every rollup table is kept in the transaction that stores or rescores an attempt (``rollups.apply``), so
-    it always equals a GROUP BY over the attempts. Each attempt counts in two rows: its day's (``span``
-    "day", ``starts_on`` the UTC day) and its week's ("week", the Monday), so a long period reads whole
-    weeks and only the days at its edges. Scores are summed as whole millionths (``rollups.units``):
+    it always equals a GROUP BY over the attempts. Scores are summed as whole millionths (``rollups.units``):
     integers add and subtract exactly, so a score changed and changed back leaves the row as it was.
     ``team_key`` is the attempt's team id, 0 for an attempt made without a team (a key cannot be NULL).
     """
 
     __tablename__ = "rollup_attempts"
 
-    span: Mapped[str] = mapped_column(String(4), primary_key=True)  # "day" or "week"
-    starts_on: Mapped[date] = mapped_column(Date, primary_key=True)  # the UTC day, or the week's Monday
-    team_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    language: Mapped[str] = mapped_column(String(8), primary_key=True)
-    turn: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    attempts: Mapped[int] = mapped_column(Integer)
-    passed: Mapped[int] = mapped_column(Integer)
-    score_units: Mapped[int] = mapped_column(BigInteger)
+    team_key: Mapped[int] = _key()
+    case_id: Mapped[str] = _key(String(64))
+    language: Mapped[str] = _key(String(8))
+    turn: Mapped[int] = _key()
 
 
-class RollupPrinciplesRow(Base):
-    """Principle scores per UTC day (and week), team, case, language, turn and principle: ``entries`` score rows (N/A
-    included), ``scored`` of them with a score, and the sum of those scores in millionths. The team x
+class RollupPrinciplesRow(_RollupRow, Base):
+    """Principle scores per UTC day (and week), team, case, language, turn and principle: ``entries`` score
+    rows (N/A included), ``scored`` of them with a score, and the sum of those scores in millionths. The team x
     principle heatmap and the principles over time read this instead of ~9 score rows per attempt."""
 
     __tablename__ = "rollup_principles"
 
-    span: Mapped[str] = mapped_column(String(4), primary_key=True)  # "day" or "week"
-    starts_on: Mapped[date] = mapped_column(Date, primary_key=True)  # the UTC day, or the week's Monday
-    team_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    language: Mapped[str] = mapped_column(String(8), primary_key=True)
-    turn: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    principle: Mapped[str] = mapped_column(String(40), primary_key=True)
+    team_key: Mapped[int] = _key()
+    case_id: Mapped[str] = _key(String(64))
+    language: Mapped[str] = _key(String(8))
+    turn: Mapped[int] = _key()
+    principle: Mapped[str] = _key(String(40))
     entries: Mapped[int] = mapped_column(Integer)
     scored: Mapped[int] = mapped_column(Integer)
     score_units: Mapped[int] = mapped_column(BigInteger)
 
 
-class RollupTraineesRow(Base):
-    """Attempts per UTC day (and week), trainee, team, language and turn (no case: a trainee practises many cases a day,
-    so a case column would make a row per attempt): active trainees and the trainee table."""
+class RollupTraineesRow(_RollupRow, _AttemptSums, Base):
+    """Attempts per UTC day (and week), trainee, team, language and turn (no case: a trainee practises many
+    cases a day, so a case column would make a row per attempt): active trainees and the trainee table."""
 
     __tablename__ = "rollup_trainees"
 
-    span: Mapped[str] = mapped_column(String(4), primary_key=True)  # "day" or "week"
-    starts_on: Mapped[date] = mapped_column(Date, primary_key=True)  # the UTC day, or the week's Monday
-    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    team_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    language: Mapped[str] = mapped_column(String(8), primary_key=True)
-    turn: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    attempts: Mapped[int] = mapped_column(Integer)
-    passed: Mapped[int] = mapped_column(Integer)
-    score_units: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = _key()
+    team_key: Mapped[int] = _key()
+    language: Mapped[str] = _key(String(8))
+    turn: Mapped[int] = _key()
 
 
-class RollupResponseTimesRow(Base):
-    """How many attempts per UTC day, team, language and turn took a response time within each bucket
-    (``rollups.response_bucket``: buckets 10% wide), for the median response time without sorting every
-    attempt of the period (per day and per week, as every rollup)."""
+class RollupResponseTimesRow(_RollupRow, Base):
+    """How many attempts per UTC day (and week), team, language and turn took a response time within each
+    bucket (``rollups.response_bucket``: buckets 10% wide), for the median response time without sorting every
+    attempt of the period."""
 
     __tablename__ = "rollup_response_times"
 
-    span: Mapped[str] = mapped_column(String(4), primary_key=True)  # "day" or "week"
-    starts_on: Mapped[date] = mapped_column(Date, primary_key=True)  # the UTC day, or the week's Monday
-    team_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    language: Mapped[str] = mapped_column(String(8), primary_key=True)
-    turn: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    team_key: Mapped[int] = _key()
+    language: Mapped[str] = _key(String(8))
+    turn: Mapped[int] = _key()
+    bucket: Mapped[int] = _key()
     attempts: Mapped[int] = mapped_column(Integer)
 
 

@@ -10,9 +10,9 @@ columns (see models.py).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import DateTime, Float, Select, case, cast, exists, func, literal_column, select
+from sqlalchemy import DateTime, Float, Select, and_, case, cast, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from replycoach.storage import rollups
@@ -36,25 +36,66 @@ def apply_score_filter(stmt: Select, flt: AttemptFilter) -> Select:
 
 
 def _narrowed(stmt: Select, flt: AttemptFilter, a, attempt_id) -> Select:
-    conditions = []
+    conditions = _dimensions(flt, a, a.team_id)
     if flt.user_ids is not None:
         conditions.append(a.user_id.in_(flt.user_ids))
-    if flt.teams is not None:
-        conditions.append(a.team_id.in_(select(TeamRow.id).where(TeamRow.name.in_(flt.teams))))
-    if flt.case_ids is not None:
-        conditions.append(a.case_id.in_(flt.case_ids))
-    if flt.languages is not None:
-        conditions.append(a.language.in_(flt.languages))
     if flt.since is not None:
         conditions.append(a.submitted_at >= to_db_time(flt.since))
     if flt.until is not None:
         conditions.append(a.submitted_at < to_db_time(flt.until))
-    if flt.turn is not None:
-        conditions.append(a.turn == flt.turn)
     if flt.reviewed is not None:
         has_review = exists().where(ReviewRow.attempt_id == attempt_id)
         conditions.append(has_review if flt.reviewed else ~has_review)
     return stmt.where(*conditions) if conditions else stmt
+
+
+def _dimensions(flt: AttemptFilter, columns, team) -> list:
+    """The conditions on team (``team``: the column holding the attempt's team id), case, language and turn."""
+    conditions = []
+    if flt.teams is not None:
+        conditions.append(team.in_(select(TeamRow.id).where(TeamRow.name.in_(flt.teams))))
+    if flt.case_ids is not None:
+        conditions.append(columns.case_id.in_(flt.case_ids))
+    if flt.languages is not None:
+        conditions.append(columns.language.in_(flt.languages))
+    if flt.turn is not None:
+        conditions.append(columns.turn == flt.turn)
+    return conditions
+
+
+def rollup_filter(stmt: Select, flt: AttemptFilter, table, *, weeks: bool = True) -> Select:
+    """``stmt`` (selecting from a rollup ``table``) narrowed by ``flt``, every attempt counted once: in its
+    week's row when the week lies wholly in the period and ``weeks`` allows (totals and week buckets do; days
+    and months must not, a week row can straddle them), else in its day's row. The caller checked
+    ``rollups.covers``."""
+    c = table.c
+    since, until = (None if m is None else to_db_time(m).date() for m in (flt.since, flt.until))
+    return stmt.where(_rollup_period(c, since, until, weeks), *_dimensions(flt, c, c.team_key))
+
+
+def _rollup_period(c, since: date | None, until: date | None, weeks: bool):
+    """Rollup rows counting each attempt of the days [since, until) once (None: no bound)."""
+
+    def between(span: str, start: date | None, end: date | None):
+        bounds = [c.span == span]
+        if start is not None:
+            bounds.append(c.starts_on >= start)
+        if end is not None:
+            bounds.append(c.starts_on < end)
+        return and_(*bounds)
+
+    if not weeks:
+        return between("day", since, until)
+    first = None if since is None else rollups.week_of(since + timedelta(days=6))  # first Monday on or after
+    last = None if until is None else rollups.week_of(until)  # the weeks before until's week are whole
+    if first is not None and last is not None and first >= last:  # no whole week in the period
+        return between("day", since, until)
+    parts = [between("week", first, last)]
+    if since is not None and since < first:
+        parts.append(between("day", since, first))
+    if until is not None and last < until:
+        parts.append(between("day", last, until))
+    return or_(*parts)
 
 
 def period_expr(dialect: str, column, bucket: str):
@@ -75,7 +116,7 @@ def period_expr(dialect: str, column, bucket: str):
 def key_figures(session: Session, flt: AttemptFilter, *, read_rollups: bool = True) -> KeyFigures:
     if read_rollups and rollups.covers(flt, rollups.ATTEMPTS):
         r = rollups.ATTEMPTS
-        stmt = rollups.narrowed(select(func.sum(r.c.attempts), func.sum(r.c.score_units), func.sum(r.c.passed)), flt, r)
+        stmt = rollup_filter(select(func.sum(r.c.attempts), func.sum(r.c.score_units), func.sum(r.c.passed)), flt, r)
         count, score_units, passed = session.execute(stmt).one()
         attempts = int(count or 0)
         average = score_units / rollups.UNITS / attempts if attempts else None
@@ -100,7 +141,7 @@ def _active_trainees(session: Session, flt: AttemptFilter, read_rollups: bool) -
     if read_rollups and rollups.covers(flt, rollups.TRAINEES):
         r = rollups.TRAINEES
         # Grouping (hashing) the trainees is much quicker on PostgreSQL than COUNT(DISTINCT), which sorts.
-        trainees = rollups.narrowed(select(r.c.user_id).group_by(r.c.user_id), flt, r).subquery("trainees")
+        trainees = rollup_filter(select(r.c.user_id).group_by(r.c.user_id), flt, r).subquery("trainees")
         return int(session.scalar(select(func.count()).select_from(trainees)))
     return int(session.scalar(apply_filter(select(func.count(func.distinct(AttemptRow.user_id))), flt)))
 
@@ -111,7 +152,9 @@ def _median_response(session: Session, flt: AttemptFilter, count: int, read_roll
     if count == 0:
         return None
     if read_rollups and rollups.covers(flt, rollups.RESPONSE_TIMES):
-        return rollups.median_seconds(session, flt)
+        t = rollups.RESPONSE_TIMES
+        stmt = rollup_filter(select(t.c.bucket, func.sum(t.c.attempts)), flt, t).group_by(t.c.bucket)
+        return rollups.median_of_buckets([(int(b), int(n)) for b, n in session.execute(stmt.order_by(t.c.bucket)) if n])
     a = AttemptRow
     if session.get_bind().dialect.name == "postgresql":
         stmt = select(func.percentile_cont(0.5).within_group(a.response_seconds))
@@ -124,34 +167,12 @@ def _median_response(session: Session, flt: AttemptFilter, count: int, read_roll
 
 
 def score_over_time(session: Session, flt: AttemptFilter, bucket: str, *, read_rollups: bool = True) -> list[dict]:
-    dialect = session.get_bind().dialect.name
-    if read_rollups and rollups.covers(flt, rollups.TRAINEES):
-        r = rollups.TRAINEES
-        period = day_period(dialect, r.c.starts_on, bucket).label("period")
-        grouped = rollups.narrowed(
-            select(period, r.c.user_id, func.sum(r.c.attempts).label("n"), func.sum(r.c.score_units).label("total"))
-            .group_by(period, r.c.user_id)
-            .having(func.sum(r.c.attempts) > 0),
-            flt,
-            r,
-            weeks=bucket == "week",
-        ).subquery("per_trainee")
-        rows = (grouped.c.period, grouped.c.user_id, grouped.c.n, rollups.average(grouped.c.total, grouped.c.n))
-    else:
-        a = AttemptRow
-        period = period_expr(dialect, a.submitted_at, bucket).label("period")
-        grouped = apply_filter(
-            select(period, a.user_id, func.count(a.id).label("n"), func.avg(a.score).label("average")).group_by(
-                period, a.user_id
-            ),
-            flt,
-        ).subquery("per_trainee")
-        rows = (grouped.c.period, grouped.c.user_id, grouped.c.n, grouped.c.average)
+    per_trainee = _averages_over_time(session, flt, bucket, read_rollups, by_trainee=True)
     stmt = (
-        select(*rows, UserRow.username, TeamRow.name)
-        .join(UserRow, UserRow.id == grouped.c.user_id)
+        select(*per_trainee.c, UserRow.username, TeamRow.name)
+        .join(UserRow, UserRow.id == per_trainee.c.key)
         .outerjoin(TeamRow, TeamRow.id == UserRow.team_id)
-        .order_by(grouped.c.period, UserRow.username)
+        .order_by(per_trainee.c.period, UserRow.username)
     )
     return [
         {
@@ -168,37 +189,47 @@ def score_over_time(session: Session, flt: AttemptFilter, bucket: str, *, read_r
 
 def team_over_time(session: Session, flt: AttemptFilter, bucket: str, *, read_rollups: bool = True) -> list[dict]:
     """Rows {period, team, attempts, average_score} per team the attempts were made in (None: no team)."""
-    dialect = session.get_bind().dialect.name
-    if read_rollups and rollups.covers(flt, rollups.ATTEMPTS):
-        r = rollups.ATTEMPTS
-        period = day_period(dialect, r.c.starts_on, bucket).label("period")
-        n, total = func.sum(r.c.attempts), func.sum(r.c.score_units)
-        grouped = rollups.narrowed(
-            select(period, r.c.team_key.label("team_id"), n.label("n"), rollups.average(total, n).label("average"))
-            .group_by(period, r.c.team_key)
-            .having(n > 0),
-            flt,
-            r,
-            weeks=bucket == "week",
-        ).subquery("per_team")
-    else:
-        a = AttemptRow
-        period = period_expr(dialect, a.submitted_at, bucket).label("period")
-        grouped = apply_filter(
-            select(period, a.team_id, func.count(a.id).label("n"), func.avg(a.score).label("average")).group_by(
-                period, a.team_id
-            ),
-            flt,
-        ).subquery("per_team")
+    per_team = _averages_over_time(session, flt, bucket, read_rollups, by_trainee=False)
     stmt = (
-        select(grouped.c.period, TeamRow.name, grouped.c.n, grouped.c.average)
-        .outerjoin(TeamRow, TeamRow.id == grouped.c.team_id)
-        .order_by(grouped.c.period, TeamRow.name)
+        select(per_team.c.period, TeamRow.name, per_team.c.n, per_team.c.average)
+        .outerjoin(TeamRow, TeamRow.id == per_team.c.key)
+        .order_by(per_team.c.period, TeamRow.name)
     )
     return [
         {"period": to_date(p), "team": team, "attempts": int(n), "average_score": float(avg)}
         for p, team, n, avg in session.execute(stmt)
     ]
+
+
+def _averages_over_time(session: Session, flt: AttemptFilter, bucket: str, read_rollups: bool, *, by_trainee: bool):
+    """A subquery of (period, key, n, average): attempts and their average score per period and per trainee
+    (``key``: the user id) or per team the attempts were made in (the team id; 0 or NULL: no team)."""
+    dialect = session.get_bind().dialect.name
+    table = rollups.TRAINEES if by_trainee else rollups.ATTEMPTS
+    if read_rollups and rollups.covers(flt, table):
+        key = table.c.user_id if by_trainee else table.c.team_key
+        period = day_period(dialect, table.c.starts_on, bucket).label("period")
+        n = func.sum(table.c.attempts)
+        average = rollups.average(func.sum(table.c.score_units), n)
+        stmt = rollup_filter(
+            select(period, key.label("key"), n.label("n"), average.label("average"))
+            .group_by(period, key)
+            .having(n > 0),
+            flt,
+            table,
+            weeks=bucket == "week",
+        )
+    else:
+        a = AttemptRow
+        key = a.user_id if by_trainee else a.team_id
+        period = period_expr(dialect, a.submitted_at, bucket).label("period")
+        stmt = apply_filter(
+            select(period, key.label("key"), func.count(a.id).label("n"), func.avg(a.score).label("average")).group_by(
+                period, key
+            ),
+            flt,
+        )
+    return stmt.subquery("over_time")
 
 
 def trainee_summary(session: Session, flt: AttemptFilter, *, read_rollups: bool = True) -> list[dict]:
@@ -208,7 +239,7 @@ def trainee_summary(session: Session, flt: AttemptFilter, *, read_rollups: bool 
     if read_rollups and rollups.covers(flt, rollups.TRAINEES):
         r = rollups.TRAINEES
         n = func.sum(r.c.attempts)
-        grouped = rollups.narrowed(
+        grouped = rollup_filter(
             select(
                 r.c.user_id,
                 n.label("n"),
@@ -268,7 +299,7 @@ def principle_over_time(session: Session, flt: AttemptFilter, bucket: str, *, re
     dialect = session.get_bind().dialect.name
     if read_rollups and rollups.covers(flt, rollups.PRINCIPLES):
         r = rollups.PRINCIPLES
-        daily = rollups.narrowed(
+        daily = rollup_filter(
             select(
                 r.c.principle.label("principle"),
                 r.c.starts_on.label("day"),
@@ -311,7 +342,7 @@ def team_principle_matrix(session: Session, flt: AttemptFilter, *, read_rollups:
     if read_rollups and rollups.covers(flt, rollups.PRINCIPLES):
         r = rollups.PRINCIPLES
         scored = func.sum(r.c.scored)
-        per_team = rollups.narrowed(
+        per_team = rollup_filter(
             select(
                 r.c.team_key.label("team_id"),
                 r.c.principle.label("principle"),

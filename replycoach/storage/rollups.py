@@ -14,10 +14,10 @@ the background:
   fixed order (table by table, keys sorted), so two transactions never wait for each other in a circle.
 - **Whole numbers**: scores are summed in millionths (``units``), so a delta subtracted and added again
   leaves exactly the row it found, and a rollup equals the GROUP BY it replaces.
-- **Read when they can answer**: ``covers(flt, table)``: a filter on whole UTC days (the dashboard's
-  period), teams, cases, languages and turn. A filter by trainee (the drill-down), by review state, or with
-  a time of day goes to the attempts themselves (``queries.py``), as does a case filter on the two tables
-  without a case column.
+- **Read when they can answer** (``covers(flt, table)``; the queries are in ``queries.py``): a filter on
+  whole UTC days (the dashboard's period), teams, cases, languages and turn. A filter by trainee (the
+  drill-down), by review state, or with a time of day goes to the attempts themselves, as does a case filter
+  on the two tables without a case column.
 
 The median response time comes from ``rollup_response_times``: counts per bucket 10% wide, the values
 spread evenly within a bucket, so it is within one bucket's width of the exact median (the storage
@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Float, Select, Table, and_, cast, func, or_, select
+from sqlalchemy import Float, Table, cast, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,6 @@ from replycoach.storage.models import (
     RollupPrinciplesRow,
     RollupResponseTimesRow,
     RollupTraineesRow,
-    TeamRow,
 )
 from replycoach.storage.types import AttemptFilter
 
@@ -216,66 +215,9 @@ def _whole_day(moment: datetime) -> bool:
     return to_db_time(moment).time() == time.min
 
 
-def narrowed(stmt: Select, flt: AttemptFilter, table: Table, *, weeks: bool = True) -> Select:
-    """``stmt`` (selecting from ``table``) narrowed by ``flt``, every attempt counted once: in its week's row
-    when the week lies wholly in the period and ``weeks`` allows (totals and week buckets do; days and months
-    must not, a week row can straddle them), else in its day's row. The caller checked ``covers``."""
-    c = table.c
-    conditions = [_period(c, _day(flt.since), _day(flt.until), weeks)]
-    if flt.teams is not None:
-        conditions.append(c.team_key.in_(select(TeamRow.id).where(TeamRow.name.in_(flt.teams))))
-    if flt.case_ids is not None:
-        conditions.append(c.case_id.in_(flt.case_ids))
-    if flt.languages is not None:
-        conditions.append(c.language.in_(flt.languages))
-    if flt.turn is not None:
-        conditions.append(c.turn == flt.turn)
-    return stmt.where(*conditions)
-
-
-def _day(moment: datetime | None) -> date | None:
-    return None if moment is None else to_db_time(moment).date()
-
-
-def _period(c, since: date | None, until: date | None, weeks: bool):
-    """Rows counting each attempt of the days [since, until) once (None: no bound)."""
-
-    def between(span: str, start: date | None, end: date | None):
-        return and_(c.span == span, *_bounds(c.starts_on, start, end))
-
-    if not weeks:
-        return between("day", since, until)
-    first = None if since is None else week_of(since + timedelta(days=6))  # the first Monday on or after since
-    last = None if until is None else week_of(until)  # the Monday of until's week: weeks before it are whole
-    if first is not None and last is not None and first >= last:  # no whole week inside the period
-        return between("day", since, until)
-    parts = [between("week", first, last)]
-    if since is not None and since < first:
-        parts.append(between("day", since, first))
-    if until is not None and last < until:
-        parts.append(between("day", last, until))
-    return or_(*parts)
-
-
-def _bounds(column, start: date | None, end: date | None) -> list:
-    bounds = []
-    if start is not None:
-        bounds.append(column >= start)
-    if end is not None:
-        bounds.append(column < end)
-    return bounds
-
-
 def average(score_units, count):
     """SQL: the average of scores summed in millionths (NULL when nothing was counted)."""
     return cast(score_units, Float) / (cast(count, Float) * UNITS)
-
-
-def median_seconds(s: Session, flt: AttemptFilter) -> float | None:
-    """The median response time from the bucket counts, each bucket's times spread evenly over its width."""
-    t = RESPONSE_TIMES
-    stmt = narrowed(select(t.c.bucket, func.sum(t.c.attempts)), flt, t).group_by(t.c.bucket).order_by(t.c.bucket)
-    return median_of_buckets([(int(b), int(n)) for b, n in s.execute(stmt) if n])
 
 
 def median_of_buckets(counts: Sequence[tuple[int, int]]) -> float | None:
