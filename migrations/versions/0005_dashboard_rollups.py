@@ -1,4 +1,4 @@
-"""Daily rollups for the HR dashboard (decision 0005).
+"""Daily rollups for the HR dashboard (decision 0008).
 
 Four tables of sums per UTC day and per week (attempts; principle scores; attempts per trainee; response-time
 buckets), filled here from the attempts already stored and from then on kept by the storage facade in the

@@ -164,7 +164,7 @@ def _key(kind=Integer):
 
 class RollupAttemptsRow(_RollupRow, _AttemptSums, Base):
     """Attempts per UTC day (and week), team, case, language and turn, for the HR dashboard's key figures and
-    team progress (decision 0005, ``rollups.py``).
+    team progress (decision 0008, ``rollups.py``).
 
     Every rollup table is kept in the transaction that stores or rescores an attempt (``rollups.apply``), so
     it always equals a GROUP BY over the attempts. Scores are summed as whole millionths (``rollups.units``):

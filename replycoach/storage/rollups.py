@@ -1,4 +1,4 @@
-"""The HR dashboard's rollups: attempts pre-aggregated per UTC day and per week (decision 0005, tables in
+"""The HR dashboard's rollups: attempts pre-aggregated per UTC day and per week (decision 0008, tables in
 ``models.py``).
 
 Over a million attempts the dashboard cannot group ~9 million score rows on every rerun; it reads these sums

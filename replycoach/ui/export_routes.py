@@ -5,7 +5,7 @@ Why routes: ``st.download_button`` needs the whole file as bytes before the page
 function, when it is clicked), and keeps them in the server's memory until the browser fetches them: for a
 million attempts that is hundreds of megabytes per click. These routes answer a plain GET instead: the
 browser sends the session cookie (``cookie_routes``), the session and the user's role are checked exactly as
-a page rerun checks them, and the body is written while the database is read (docs/decisions/0005).
+a page rerun checks them, and the body is written while the database is read (docs/decisions/0009).
 
 The dashboard links here with its filter in the query string (``export_url``); a filter that does not parse
 gets a 400 with a plain message, a request without a live session or from a role without the dashboard 403.

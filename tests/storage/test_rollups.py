@@ -1,4 +1,4 @@
-"""The daily rollups the HR dashboard reads (decision 0005) answer exactly what the attempts answer: after
+"""The daily rollups the HR dashboard reads (decision 0008) answer exactly what the attempts answer: after
 generated histories, single submits from many threads, a score changed after the attempt was stored (a
 coach's review as the score of record), and the migration that fills them from attempts already stored."""
 
