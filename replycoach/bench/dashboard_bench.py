@@ -200,17 +200,20 @@ def _download(link: str, cookie: str) -> tuple[int, int, float]:
     return lines - 1, size, time.perf_counter() - started  # generated replies hold no line breaks
 
 
+# The peak is VmHWM (``_memory_mb``), not getrusage's ru_maxrss: Linux carries ru_maxrss over from the parent
+# across fork and exec, so it would report this benchmark's own peak (the generated history), not the export's.
 _IN_MEMORY = """
-import json, resource, sys
+import json, os, sys
 from replycoach.analytics.csv_export import attempts_csv_bytes
+from replycoach.bench.dashboard_bench import _memory_mb
 from replycoach.storage.facade import Store
 from replycoach.storage.types import Role, User
 store = Store(sys.argv[1])
 hr = User(0, "hr", "HR", Role.hr, None)
 principles = store.export_principles()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = _memory_mb(os.getpid())[1]
 data = attempts_csv_bytes(store.iter_export_rows(hr), principles)
-print(json.dumps({"before": before / 1024, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"before": before, "peak": _memory_mb(os.getpid())[1]}))
 """
 
 
