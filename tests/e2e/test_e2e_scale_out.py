@@ -45,6 +45,9 @@ REPLY = (
     "this week, and I'll send you the link in a direct message today. Thanks for telling us!"
 )
 HR = User(0, "hr", "HR", Role.hr, None)
+#: How long an expectation waits for a page to be drawn (ms; Playwright's default is 5 s): fifty trainees keep
+#: both servers busy, and the machine may be shared.
+DRAWN = 60_000
 
 
 @dataclass
@@ -153,7 +156,7 @@ def _trainee_in_chromium(browser, index: int, deployment: Deployment) -> tuple:
         _wait_for_draft(deployment.store, name, REPLY)
         if index % 2:  # the same browser opens the other process: cookie, case and draft come along
             page.goto(away.url)
-            expect(page.locator("textarea")).to_have_value(REPLY)  # drawn a moment after the post on a busy server
+            expect(page.locator("textarea")).to_have_value(REPLY, timeout=DRAWN)  # drawn a moment after the post
         page.get_by_role("button", name="Submit reply").click()
         page.locator(".rc-overall").wait_for()
         return name, None, [int(re.search(r"attempt=(\d+)", page.url).group(1))]
@@ -215,7 +218,7 @@ def test_a_session_survives_a_crash_of_its_process_and_works_on_the_other(deploy
     a.start().wait()
     page.reload()
     page.locator(".rc-post").wait_for()  # still signed in, the case open again
-    expect(page.locator("textarea")).to_have_value("Half a reply, then the server went down")
+    expect(page.locator("textarea")).to_have_value("Half a reply, then the server went down", timeout=DRAWN)
     assert page.get_by_role("button", name="Sign in").count() == 0
 
     page.goto(f"{b.url}/progress")  # the same cookie on the other process
@@ -238,10 +241,10 @@ def test_a_case_saved_in_the_studio_on_one_process_is_served_by_the_other(deploy
     page.get_by_role("option", name=re.compile(rf"\({CASE}\.yaml\)")).click()
     title = page.locator(".st-key-studio_f_title input")
     # The case's own title: the blank new case's title is in the form until the pick's rerun has drawn.
-    expect(title).to_have_value(yaml.safe_load((deployment.cases / f"{CASE}.yaml").read_text())["title"])
+    expect(title).to_have_value(yaml.safe_load((deployment.cases / f"{CASE}.yaml").read_text())["title"], timeout=DRAWN)
     title.fill(new_title)
     title.press("Tab")
-    expect(page.locator(".st-key-studio_yaml textarea")).to_contain_text(new_title)  # the form rewrote the YAML
+    expect(page.locator(".st-key-studio_yaml textarea")).to_contain_text(new_title, timeout=DRAWN)  # form to YAML
     page.get_by_role("button", name="Save case").click()
     page.get_by_text(f"Saved {CASE}.yaml").wait_for()
 
