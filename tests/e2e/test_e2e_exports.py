@@ -23,7 +23,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 @pytest.fixture(scope="module")
 def exported(app_store):
-    """Two trainees in two new teams with two attempts each (one of them today), an HR session and a trainee's."""
+    """Two trainees in two new teams with two attempts each (one of them today, reviewed by the coach for
+    Olga), an HR session and a trainee's."""
     now = datetime.now(UTC)
     people = [
         app_store.add_user(name, "export-pass-1", Role.trainee, display_name=display, team=team)
@@ -41,10 +42,13 @@ def exported(app_store):
                     grade_json={"score": 60.0 + n}, client_token=f"export-{user.username}-{n}",
                 )
             )  # fmt: skip
+    latest = app_store.list_attempts(people[0], limit=1)[0]  # today's (score 60)
+    coach = app_store.find_user("coach")
+    app_store.add_review(latest.id, coach, scores={"empathy": 1.0}, overall=80.0, comment="", pass_mark=70.0)
     hr = app_store.find_user("hr")
     hr_token = app_store.start_session(hr.id, lifetime=timedelta(hours=1)).token
     trainee_token = app_store.start_session(people[0].id, lifetime=timedelta(hours=1)).token
-    return {"hr": hr_token, "trainee": trainee_token, "hr_user": hr}
+    return {"hr": hr_token, "trainee": trainee_token, "hr_user": hr, "reviewed": latest.id}
 
 
 def _get(url: str, token: str | None = None) -> tuple[int, dict, bytes]:
@@ -74,7 +78,10 @@ def test_csv_streams_the_filtered_attempts_to_hr(app_url, app_store, exported):
     expected = list(app_store.iter_export_rows(exported["hr_user"], flt))
     assert [int(r["attempt_id"]) for r in rows] == [r["attempt_id"] for r in expected] and len(rows) == 4
     assert {r["team"] for r in rows} == {"Export A", "Export B"}
-    assert rows[0]["reply"].endswith("line one\nline two") and rows[0]["empathy"] == "0.5"
+    assert rows[0]["reply"].endswith("line one\nline two") and rows[-1]["empathy_score"] == "50.0"  # 0-100
+    reviewed = {r["attempt_id"]: r for r in rows}[str(exported["reviewed"])]  # the score of record streams out
+    assert (reviewed["score"], reviewed["machine_score"], reviewed["reviewed_by"]) == ("80.0", "60.0", "Clara Coach")
+    assert reviewed["empathy_score"] == "100.0"
     assert {r["display_name"] for r in rows} == {"'=1+1 Olga", "Ivan"}  # a formula is defused, as before
 
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)

@@ -38,7 +38,7 @@ def _nav(page, title: str) -> None:
 
 
 def _download(page, button: str) -> str:
-    """Click a download button and return the file's path. A click that lands while the page is still being
+    """Click a download button or link and return the file's path. A click that lands while the page is still being
     redrawn (a busy machine) can be lost: try again a few times before failing."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -145,7 +145,8 @@ def test_assign_answer_rewrite_review_and_report(browser, app_url, app_store):
     figure = hr.locator('[data-testid="stMetric"]').filter(has_text="Average score")
     expect(figure).to_contain_text(str(COACH_SCORE))
     hr.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")  # the filtered page has settled
-    with open(_download(hr, ".st-key-dash_csv button"), encoding="utf-8-sig") as exported:
+    # server.py streams the export from its route: the button is a link to it
+    with open(_download(hr, ".st-key-dash_csv a"), encoding="utf-8-sig") as exported:
         rows = list(csv.DictReader(exported))
     (row,) = rows  # the team's one attempt
     assert (float(row["score"]), float(row["machine_score"])) == (COACH_SCORE, machine)

@@ -237,8 +237,8 @@ def _exports(store, user: User, flt: AttemptFilter, library) -> None:
     if export_routes.mounted:  # served by server.py: the file streams from the database as it downloads
         csv_url = export_routes.export_url(export_routes.CSV_PATH, every_turn)
         xapi_url = export_routes.export_url(export_routes.XAPI_PATH, every_turn)
-        c1.link_button(csv_label, csv_url, icon=":material/download:")
-        c2.link_button(xapi_label, xapi_url, icon=":material/download:")
+        c1.link_button(csv_label, csv_url, icon=":material/download:", key="dash_csv")
+        c2.link_button(xapi_label, xapi_url, icon=":material/download:", key="dash_xapi")
     else:  # `streamlit run app.py` has no routes: the whole file is built in memory when clicked
         stamp = f"{local_today(user.time_zone):%Y-%m-%d}"
         titles = {cid: c.title for cid, c in library.cases.items()}
