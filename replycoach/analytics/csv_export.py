@@ -3,8 +3,9 @@
 ``handling`` is the handling the trainee chose; each principle's score of record is in ``<principle>_score``
 (so the handling principle's score is ``handling_score``). Every score is on the 0-100 scale: ``score`` is the
 score of record (a coach's review where there is one), ``machine_score`` the machine's, with the reviewer, the
-time of the review and its comment beside them. Rows stream in (``Store.iter_export_rows`` yields them one by one) and CSV text streams out in chunks, so an
-export of many attempts never holds the whole table twice. Cells a spreadsheet would run as a formula (a reply
+time of the review and its comment beside them. Rows stream in (``Store.iter_export_rows`` yields them one by
+one) and CSV text streams out in chunks (``iter_csv_bytes``), so an export of a million attempts never holds
+the table in memory. Cells a spreadsheet would run as a formula (a reply
 starting with ``=`` or ``@``) are defused with a leading apostrophe: replies are typed by trainees.
 """
 
@@ -104,11 +105,14 @@ def flat_row(row: Mapping[str, object], principles: Sequence[str] = ()) -> dict[
     return flat
 
 
-def attempts_csv_bytes(rows: Iterable[Mapping[str, object]], principles: Sequence[str] = ()) -> bytes:
-    """The whole export as CSV (``flat_row`` columns), UTF-8 with a byte-order mark, so spreadsheet programs
-    read Cyrillic and umlauts."""
-    out = io.BytesIO()
-    out.write("\ufeff".encode())
+def iter_csv_bytes(rows: Iterable[Mapping[str, object]], principles: Sequence[str] = ()) -> Iterator[bytes]:
+    """The export as CSV (``flat_row`` columns), UTF-8 with a byte-order mark (so spreadsheet programs read
+    Cyrillic and umlauts), in chunks: what the export route streams, however many rows there are."""
+    yield "\ufeff".encode()
     for chunk in iter_csv((flat_row(r, principles) for r in rows), [p + SCORE_SUFFIX for p in principles]):
-        out.write(chunk.encode("utf-8"))
-    return out.getvalue()
+        yield chunk.encode("utf-8")
+
+
+def attempts_csv_bytes(rows: Iterable[Mapping[str, object]], principles: Sequence[str] = ()) -> bytes:
+    """The whole CSV at once (``iter_csv_bytes`` joined), for a download that needs all its bytes."""
+    return b"".join(iter_csv_bytes(rows, principles))

@@ -11,8 +11,9 @@ exporting twice gives the same ids and an LRS de-duplicates them instead of coun
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 
 DEFAULT_HOME_PAGE = "https://replycoach.example"
@@ -140,5 +141,28 @@ def statements(
     home_page: str = DEFAULT_HOME_PAGE,
 ) -> list[dict]:
     """Statements for many attempts (a JSON array is what an LRS's POST /statements takes)."""
+    return list(iter_statements(rows, case_titles=case_titles, home_page=home_page))
+
+
+def iter_statements(
+    rows: Iterable[Mapping[str, object]],
+    *,
+    case_titles: Mapping[str, str] | None = None,
+    home_page: str = DEFAULT_HOME_PAGE,
+) -> Iterator[dict]:
+    """``statements`` one at a time."""
     titles = case_titles or {}
-    return [attempt_statement(r, case_title=titles.get(str(r["case_id"])), home_page=home_page) for r in rows]
+    for r in rows:
+        yield attempt_statement(r, case_title=titles.get(str(r["case_id"])), home_page=home_page)
+
+
+def iter_json_array(items: Iterable[object], *, chunk_items: int = 200) -> Iterator[bytes]:
+    """A JSON array of ``items`` as UTF-8, in chunks (one item per line), without holding the array."""
+    buffer = ["["]
+    for count, item in enumerate(items):
+        buffer.append(("\n" if count == 0 else ",\n") + json.dumps(item, ensure_ascii=False, default=str))
+        if len(buffer) >= chunk_items:
+            yield "".join(buffer).encode("utf-8")
+            buffer.clear()
+    buffer.append("\n]\n")
+    yield "".join(buffer).encode("utf-8")

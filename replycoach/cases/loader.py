@@ -1,8 +1,9 @@
 """Reading and validating case files: the casebook (``load_library``), one text (``validate_text``), saving.
 
 One bad file never stops the rest: every valid case is loaded and every problem is reported as a
-:class:`CaseProblem` that prints ``file ==> field ==> problem (line N)``. Parsed files are cached by
-(path, mtime, size), so Streamlit pages may call :func:`load_library` on every rerun.
+:class:`CaseProblem` that prints ``file ==> field ==> problem (line N)``. Parsed files are cached by path and
+the file's identity and times (inode, mtime, ctime, size: one ``lstat`` per file), so Streamlit pages may call
+:func:`load_library` on every rerun and each app process sees a case saved by another one at its next rerun.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def validate_file(path: Path | str, display_name: str | None = None) -> tuple[Ca
 # --- the cache --------------------------------------------------------------------------------------------
 
 _CacheKey = tuple[str, str]  # location (see _location), name shown in problems
-_cache: dict[_CacheKey, tuple[tuple[int, int], Case | None, list[CaseProblem]]] = {}
+_cache: dict[_CacheKey, tuple[tuple[int, ...], Case | None, list[CaseProblem]]] = {}
 _cache_lock = threading.Lock()
 _CACHE_LIMIT = 4096
 
@@ -135,7 +136,9 @@ def _validate_cached(path: Path) -> tuple[Case | None, list[CaseProblem]]:
     except OSError as exc:
         return None, [CaseProblem(name, f"cannot be read: {exc.strerror or exc}")]
     key = (_location(path), name)
-    stamp = (st.st_mtime_ns, st.st_size)
+    # A save renames a new file over the old one (a new inode); an edit in place changes ctime even when the
+    # editor restores mtime, or the file system's clock is too coarse to tell two writes apart.
+    stamp = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
     with _cache_lock:
         hit = _cache.get(key)
     if hit and hit[0] == stamp:

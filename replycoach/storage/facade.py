@@ -20,6 +20,7 @@ Times: pass aware datetimes (naive ones are taken as UTC); every datetime return
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -27,14 +28,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import JSON, delete, exists, func, insert, null, select, update
 from sqlalchemy import case as when
-from sqlalchemy import delete, exists, func, insert, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from replycoach.plain_text import check_plain_text
-from replycoach.storage import passwords, queries, tokens
+from replycoach.storage import passwords, queries, rollups, tokens
 from replycoach.storage.convert import (
     assignment_value,
     attempt_value,
@@ -52,6 +53,7 @@ from replycoach.storage.models import (
     InboxReadRow,
     PracticeDraftRow,
     ReviewRow,
+    RollupPrinciplesRow,
     SessionRow,
     SignInAttemptRow,
     TeamRow,
@@ -118,10 +120,13 @@ class _ScoreOfRecord:
 
 
 class Store:
-    def __init__(self, url: str, *, clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(self, url: str, *, clock: Callable[[], datetime] = _utcnow, rollups: bool = True) -> None:
         """Open (lazily) the database at ``url``. ``clock`` gives "now" (tests move it to check the login
-        throttle's time window)."""
+        throttle's time window). ``rollups=False`` reads the HR aggregates straight from the attempts instead
+        of the daily rollups (which are kept up to date either way): tests compare the two, the storage
+        benchmark times both."""
         self.url = url
+        self.read_rollups = rollups
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -654,15 +659,8 @@ class Store:
                 raise MissingEntry(f"Unknown user ids: {sorted(missing)[:10]}")
             ids = self._reserve_attempt_ids(s, len(attempts))
             rows = [{"id": i, **_attempt_columns(a, teams[a.user_id])} for i, a in zip(ids, attempts, strict=True)]
-            s.execute(insert(AttemptRow.__table__), rows)  # Core executemany: no RETURNING round trips
-            self._write_scores(
-                s,
-                new_rows=[
-                    {"attempt_id": row["id"], **score}
-                    for row, a in zip(rows, attempts, strict=True)
-                    for score in _score_columns(a, row)
-                ],
-            )
+            _insert_rows(s, AttemptRow.__table__, rows, bulk=True)
+            self._write_scores(s, new_attempts=list(zip(attempts, rows, strict=True)), bulk=True)
         return len(ids)
 
     def _reserve_attempt_ids(self, s: Session, count: int) -> list[int]:
@@ -788,27 +786,42 @@ class Store:
         row = AttemptRow(**columns)
         s.add(row)
         s.flush()
-        self._write_scores(s, new_rows=[{"attempt_id": row.id, **score} for score in _score_columns(attempt, columns)])
+        self._write_scores(s, new_attempts=[(attempt, {**columns, "id": row.id})])
         return row.id
 
-    def _write_scores(self, s: Session, *, new_rows: Sequence[dict] = (), record: _ScoreOfRecord | None = None) -> None:
+    def _write_scores(
+        self,
+        s: Session,
+        *,
+        new_attempts: Sequence[tuple[NewAttempt, dict]] = (),
+        bulk: bool = False,
+        record: _ScoreOfRecord | None = None,
+    ) -> None:
         """THE one place that writes scores, in the caller's transaction: the principle-score rows of new
-        attempts (``new_rows``; an attempt row carries its own overall, machine and record alike), or a coach's
-        review made an attempt's score of record (``record``). Anything derived from scores (the dashboard's
-        rows, future rollups) is kept in step here."""
-        if new_rows:
-            s.execute(insert(AttemptScoreRow.__table__), list(new_rows))
+        attempts (``new_attempts``: each attempt with its stored columns, ``id`` included; an attempt row
+        carries its own overall, machine and record alike), or a coach's review made an attempt's score of
+        record (``record``); ``bulk``: a batch (COPY on PostgreSQL). The HR dashboard's rollups are kept in step here, in the same transaction: new
+        attempts add their contribution, a review changes it by a delta (``rollups.rescoring``)."""
+        if new_attempts:
+            score_rows = [
+                {"attempt_id": columns["id"], **score}
+                for attempt, columns in new_attempts
+                for score in _score_columns(attempt, columns)
+            ]
+            _insert_rows(s, AttemptScoreRow.__table__, score_rows, bulk=bulk)
+            rollups.apply(s, add=[_contribution(attempt, columns) for attempt, columns in new_attempts])
         if record is not None:
-            s.execute(
-                update(AttemptRow)
-                .where(AttemptRow.id == record.attempt_id)
-                .values(score=record.overall, passed=record.passed)
-            )
-            sc = AttemptScoreRow
-            coach = [(sc.principle == p, null() if v is None else v) for p, v in record.principles.items()]
-            # Principles the coach left out fall back to the machine's score (a newer review replaces an older).
-            value = when(*coach, else_=sc.machine_score) if coach else sc.machine_score
-            s.execute(update(sc).where(sc.attempt_id == record.attempt_id).values(score=value))
+            with rollups.rescoring(s, record.attempt_id):
+                s.execute(
+                    update(AttemptRow)
+                    .where(AttemptRow.id == record.attempt_id)
+                    .values(score=record.overall, passed=record.passed)
+                )
+                sc = AttemptScoreRow
+                coach = [(sc.principle == p, null() if v is None else v) for p, v in record.principles.items()]
+                # Principles the coach left out fall back to the machine's score (a newer review replaces an older).
+                value = when(*coach, else_=sc.machine_score) if coach else sc.machine_score
+                s.execute(update(sc).where(sc.attempt_id == record.attempt_id).values(score=value))
 
     def _visible_attempt(self, s: Session, attempt_id: int, viewer: User) -> AttemptRow:
         row = s.get(AttemptRow, attempt_id)
@@ -1098,9 +1111,11 @@ class Store:
 
     # --- HR aggregates (in SQL) --------------------------------------------------------------------------
     def key_figures(self, viewer: User, flt: AttemptFilter = AttemptFilter()) -> KeyFigures:
+        """Active trainees, attempts, average score, pass rate and median response time under ``flt``. The
+        median read from the daily rollups is within one bucket (10%) of the exact one (rollups.py)."""
         _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
         with self._reading() as s:
-            return queries.key_figures(s, flt)
+            return queries.key_figures(s, flt, read_rollups=self.read_rollups)
 
     def score_over_time(
         self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, bucket: str = "week"
@@ -1109,7 +1124,22 @@ class Store:
         week (Monday) or month starts; ``team`` is the user's current team."""
         _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
         with self._reading() as s:
-            return queries.score_over_time(s, flt, bucket)
+            return queries.score_over_time(s, flt, bucket, read_rollups=self.read_rollups)
+
+    def team_over_time(self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, bucket: str = "week") -> list[dict]:
+        """Rows {period, team, attempts, average_score} per team the attempts were made in (``team`` None:
+        attempts made without a team)."""
+        _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
+        with self._reading() as s:
+            return queries.team_over_time(s, flt, bucket, read_rollups=self.read_rollups)
+
+    def trainee_summary(self, viewer: User, flt: AttemptFilter = AttemptFilter()) -> list[dict]:
+        """One row per trainee with attempts under ``flt``, by display name: {user_id, username, display_name,
+        team (their team now), attempts, average_score, pass_rate, last_week (the Monday of the latest's
+        week)}."""
+        _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
+        with self._reading() as s:
+            return queries.trainee_summary(s, flt, read_rollups=self.read_rollups)
 
     def principle_over_time(
         self, viewer: User, flt: AttemptFilter = AttemptFilter(), *, bucket: str = "week"
@@ -1117,19 +1147,21 @@ class Store:
         """Rows {period, principle, average, attempts}; ``average`` in [0, 1] over attempts it applied to."""
         _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
         with self._reading() as s:
-            return queries.principle_over_time(s, flt, bucket)
+            return queries.principle_over_time(s, flt, bucket, read_rollups=self.read_rollups)
 
     def team_principle_matrix(self, viewer: User, flt: AttemptFilter = AttemptFilter()) -> list[dict]:
         """Rows {team, principle, average, attempts} for the heatmap (team at the time of the attempt;
         ``None`` for attempts made without a team)."""
         _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
         with self._reading() as s:
-            return queries.team_principle_matrix(s, flt)
+            return queries.team_principle_matrix(s, flt, read_rollups=self.read_rollups)
 
     def export_principles(self) -> list[str]:
         """The principle columns ``iter_export_rows`` adds, in the casebook's order."""
+        # The rollup has a row per day and principle, the score table one per attempt and principle.
+        principles = RollupPrinciplesRow.principle if self.read_rollups else AttemptScoreRow.principle
         with self._reading() as s:
-            found = set(s.scalars(select(AttemptScoreRow.principle).distinct()))
+            found = set(s.scalars(select(principles).distinct()))
         return _principle_order(found)
 
     def iter_export_rows(self, viewer: User, flt: AttemptFilter = AttemptFilter()):
@@ -1331,6 +1363,61 @@ def _score_columns(a: NewAttempt, attempt_columns: dict) -> list[dict]:
         {"principle": p.principle, "score": p.score, "machine_score": p.score, "weight": p.weight, **copied}
         for p in a.principles
     ]
+
+
+def _contribution(a: NewAttempt, attempt_columns: dict) -> rollups.Contribution:
+    return rollups.contribution(attempt_columns, [(p.principle, p.score) for p in a.principles])
+
+
+def _insert_rows(s: Session, table, rows: list[dict], *, bulk: bool) -> None:
+    """Insert ``rows`` into ``table`` in the session's transaction: a batch (``bulk``) with COPY on PostgreSQL
+    (``_copy_rows``), anything else as a Core executemany (no RETURNING round trips)."""
+    if not rows:
+        return
+    if bulk and s.get_bind().dialect.name == "postgresql":
+        _copy_rows(s, table, rows)
+    else:
+        s.execute(insert(table), rows)
+
+
+def _copy_rows(s: Session, table, rows: list[dict]) -> None:
+    """Insert ``rows`` (dicts with the same keys) into ``table`` with PostgreSQL's COPY, inside the session's
+    transaction: several times as fast as a multi-row INSERT, which makes a history of a million attempts a
+    matter of minutes. The rows are written in COPY's text format here (``_copy_field``), in large chunks."""
+    columns = list(rows[0])
+    as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    encoders = [(name, name in as_json) for name in columns]
+    driver = s.connection().connection.driver_connection  # psycopg's own connection, in this transaction
+    with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for first in range(0, len(rows), 1000):
+            copy.write(
+                "".join(
+                    "\t".join(
+                        _copy_field(json.dumps(row[name]) if is_json and row[name] is not None else row[name])
+                        for name, is_json in encoders
+                    )
+                    + "\n"
+                    for row in rows[first : first + 1000]
+                )
+            )
+
+
+#: Characters COPY's text format writes as backslash escapes.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"No COPY text for {type(value).__name__}")
 
 
 def _check_review(

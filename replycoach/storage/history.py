@@ -95,7 +95,11 @@ def generate_history(
 ) -> HistoryResult:
     """Add ``trainees`` generated trainees in ``teams`` teams and ``attempts`` attempts spread over the
     ``months`` before ``end`` (default: now). Raises ``HistoryExists`` if ``seed`` was used already and
-    ``ValueError`` for counts that make no sense. ``progress(done, total)`` is called after each chunk."""
+    ``ValueError`` for counts that make no sense. ``progress(done, total)`` is called after each chunk.
+
+    The whole history is drawn first as columns (numpy, one trainee at a time), then stored in the order it
+    happened, in chunks (``Store.bulk_add_attempts``): attempt ids grow with time as in real use, and each
+    chunk touches only a few days of the dashboard's rollups."""
     if trainees < 1 or attempts < 0 or teams < 1 or months < 1:
         raise ValueError("Trainees, teams and months must be at least 1 and attempts at least 0.")
     started = time.perf_counter()
@@ -110,7 +114,6 @@ def generate_history(
     cases = case_ids or list(FALLBACK_CASES)
     end = (end or datetime.now(UTC)).astimezone(UTC)
     start = end - timedelta(days=30 * months)
-
     team_list = team_names(teams)
     team_language = {team: LANGUAGES[i % len(LANGUAGES)] for i, team in enumerate(team_list)}
     people = []
@@ -119,46 +122,75 @@ def generate_history(
         first = _NAMES[team_language[team]][i % 4]
         people.append((f"{prefix}-t{i + 1:04d}", f"{first} {i + 1:04d}", team))
     users = store.bulk_add_users(people, role=Role.trainee)
-
-    # Who practises how much: a few keen trainees, many occasional ones.
-    weights = rng.gamma(1.2, 1.0, trainees)
-    counts = rng.multinomial(attempts, weights / weights.sum())
-    applicable = {case: _case_principles(rng) for case in cases}
-    total_seconds = (end - start).total_seconds()
-
-    batch: list[NewAttempt] = []
+    plan = _draw(rng, users, attempts, teams, cases, start.timestamp(), end.timestamp())
     done = 0
-    for index, (user, count) in enumerate(zip(users, counts, strict=True)):
+    for first in range(0, len(plan.order), _CHUNK):
+        batch = [
+            _attempt(users, team_language, cases, plan, int(i), prefix) for i in plan.order[first : first + _CHUNK]
+        ]
+        done += store.bulk_add_attempts(batch)
+        if progress:
+            progress(done, attempts)
+    return HistoryResult(trainees=len(users), attempts=done, teams=teams, seconds=time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The drawn history as columns, one entry per attempt; ``order`` lists the entries by submission time."""
+
+    user: np.ndarray  # index into the users
+    number: np.ndarray  # the attempt's number among its trainee's attempts (0 first)
+    case: np.ndarray  # index into the cases
+    scores: np.ndarray  # attempts x principles, in [0, 1] rounded to 0.01; NaN: not applicable to the case
+    submitted: np.ndarray  # POSIX seconds
+    seconds: np.ndarray  # response time
+    needs_review: np.ndarray
+    name: np.ndarray  # which of the language's four customer names the reply greets
+    order: np.ndarray
+
+
+def _draw(rng: np.random.Generator, users, attempts: int, teams: int, cases, start: float, end: float) -> _Plan:
+    count_of = len(users)
+    # Who practises how much: a few keen trainees, many occasional ones.
+    weights = rng.gamma(1.2, 1.0, count_of)
+    counts = rng.multinomial(attempts, weights / weights.sum())
+    graded_on = [_case_principles(rng) for _ in cases]
+    applicable = np.array([[p in principles for p in PRINCIPLES] for principles in graded_on])
+    total_seconds = end - start
+    parts: dict[str, list[np.ndarray]] = {c: [] for c in ("user", "number", "case", "scores", "submitted", "seconds")}
+    for index, count in enumerate(counts):
         if count == 0:
             continue
-        language = team_language[user.team]
         team_skill = 0.08 * math.sin(index % teams)  # some teams start stronger
         base = np.clip(rng.beta(2.0, 3.0, len(PRINCIPLES)) + team_skill, 0.05, 0.9)
         ceiling = np.clip(base + rng.uniform(0.1, 0.5, len(PRINCIPLES)), 0.4, 1.0)
         pace = rng.uniform(4.0, 40.0)  # attempts until two thirds of the way to the ceiling
         joined = rng.uniform(0.0, 0.6) * total_seconds
+        number = np.arange(count)
+        learned = 1.0 - np.exp(-number / pace)
+        case = rng.integers(len(cases), size=count)
+        skill = base + (ceiling - base) * learned[:, None]
+        noisy = np.round(np.clip(skill + rng.normal(0.0, 0.15, (count, len(PRINCIPLES))), 0.0, 1.0), 2)
+        parts["user"].append(np.full(count, index))
+        parts["number"].append(number)
+        parts["case"].append(case)
+        parts["scores"].append(np.where(applicable[case], noisy, np.nan))
         offsets = np.sort(rng.uniform(joined, total_seconds, count))
-        for k in range(count):
-            case = cases[int(rng.integers(len(cases)))]
-            learned = 1.0 - math.exp(-k / pace)
-            skill = base + (ceiling - base) * learned
-            noisy = np.clip(skill + rng.normal(0.0, 0.15, len(PRINCIPLES)), 0.0, 1.0)
-            scores = {p: round(float(noisy[j]), 2) for j, p in enumerate(PRINCIPLES) if p in applicable[case]}
-            submitted = min(_working_hours(start + timedelta(seconds=float(offsets[k])), rng), end)
-            seconds = float(rng.lognormal(math.log(60 + 300 * (1 - learned)), 0.5))
-            batch.append(
-                _attempt(user, case, language, scores, submitted, seconds, token=f"{prefix}-{user.id}-{k}", rng=rng)
-            )
-            if len(batch) >= _CHUNK:
-                done += store.bulk_add_attempts(batch)
-                batch.clear()
-                if progress:
-                    progress(done, attempts)
-    if batch:
-        done += store.bulk_add_attempts(batch)
-        if progress:
-            progress(done, attempts)
-    return HistoryResult(trainees=len(users), attempts=done, teams=teams, seconds=time.perf_counter() - started)
+        parts["submitted"].append(np.minimum(_working_hours(start + offsets, rng), end))
+        parts["seconds"].append(rng.lognormal(np.log(60 + 300 * (1 - learned)), 0.5))  # faster with practice
+    columns = {name: np.concatenate(values) if values else np.zeros(0) for name, values in parts.items()}
+    n = len(columns["submitted"])
+    return _Plan(
+        user=columns["user"].astype(int),
+        number=columns["number"].astype(int),
+        case=columns["case"].astype(int),
+        scores=columns["scores"].reshape(n, len(PRINCIPLES)),
+        submitted=columns["submitted"],
+        seconds=columns["seconds"],
+        needs_review=rng.random(n) < 0.02,
+        name=rng.integers(4, size=n),
+        order=np.argsort(columns["submitted"], kind="stable"),
+    )
 
 
 def _case_principles(rng: np.random.Generator) -> set[str]:
@@ -167,18 +199,25 @@ def _case_principles(rng: np.random.Generator) -> set[str]:
     return {PRINCIPLES[i] for i in chosen}
 
 
-def _working_hours(moment: datetime, rng: np.random.Generator) -> datetime:
-    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-    while day.weekday() >= 5:  # practice happens on shifts, Monday to Friday
-        day -= timedelta(days=1)
-    return day + timedelta(hours=float(rng.uniform(8.0, 18.0)))
+def _working_hours(moments: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each moment (POSIX seconds) moved to a time between 08:00 and 18:00 UTC of its day, and from a weekend
+    back to the Friday before: practice happens on shifts, Monday to Friday."""
+    days = np.floor(moments / 86_400)
+    weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
+    days -= np.where(weekday >= 5, weekday - 4, 0)
+    return days * 86_400 + rng.uniform(8.0, 18.0, len(moments)) * 3600
 
 
-def _attempt(user, case, language, scores, submitted, seconds, *, token, rng) -> NewAttempt:
+def _attempt(users, team_language: dict, cases, plan: _Plan, i: int, prefix: str) -> NewAttempt:
+    user = users[plan.user[i]]
+    language = team_language[user.team]
+    scores = {p: float(v) for p, v in zip(PRINCIPLES, plan.scores[i], strict=True) if not math.isnan(v)}
     weights = {p: 1.0 for p in scores}
     overall = 100.0 * sum(scores.values()) / len(scores)
-    name = _NAMES[language][int(rng.integers(4))]
-    reply = _REPLIES[language].format(name=name)
+    reply = _REPLIES[language].format(name=_NAMES[language][plan.name[i]])
+    submitted = datetime.fromtimestamp(float(plan.submitted[i]), UTC)
+    seconds = round(float(plan.seconds[i]), 1)
+    case = cases[plan.case[i]]
     grade = {
         "score": overall,
         "passed": overall >= PASS_MARK,
@@ -205,13 +244,13 @@ def _attempt(user, case, language, scores, submitted, seconds, *, token, rng) ->
         reply=reply,
         opened_at=submitted - timedelta(seconds=seconds),
         submitted_at=submitted,
-        response_seconds=round(seconds, 1),
+        response_seconds=seconds,
         score=round(overall, 1),
         passed=overall >= PASS_MARK,
         grader_version="generated-history",
         embedder="none",
         principles=[PrincipleScore(p, s, weights[p]) for p, s in scores.items()],
         grade_json=grade,
-        client_token=token,
-        needs_review=bool(rng.random() < 0.02),
+        client_token=f"{prefix}-{user.id}-{plan.number[i]}",
+        needs_review=bool(plan.needs_review[i]),
     )

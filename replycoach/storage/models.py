@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -117,28 +118,21 @@ class AttemptRow(Base):
     )
 
 
-_TEAM_MATRIX_COLUMNS = ("turn", "team_id", "principle", "submitted_at", "case_id", "language", "score")
-_PRINCIPLE_DAYS_COLUMNS = (
-    "turn", "principle", "submitted_on", "submitted_at", "team_id", "case_id", "language", "score",
-)  # fmt: skip
-
-
 class AttemptScoreRow(Base):
-    """One principle's score of one attempt: a row each, so HR aggregates are plain GROUP BYs.
+    """One principle's score of one attempt: a row each, so aggregates are plain GROUP BYs.
 
-    The row repeats its attempt's filter columns (who, team, case, language, turn, when), so the dashboard
-    aggregates read this table alone, through covering indexes, instead of joining ~9 score rows per attempt
-    to ``attempts`` (migration 0002; the numbers are in BENCHMARKS.md). An attempt never changes these columns
-    after it is stored, and the facade writes both rows in one transaction. ``score`` is the score of record:
-    a coach's review overwrites it (``machine_score`` keeps the machine's), in the review's transaction.
+    The row repeats its attempt's filter columns (who, team, case, language, turn, when), so aggregates read
+    this table alone instead of joining ~9 score rows per attempt to ``attempts`` (migration 0002). The
+    dashboard itself reads the daily rollups below (migration 0005, which dropped 0002's two covering
+    indexes for it); this table answers what they cannot: one trainee's principles over time, through the
+    index on (user, time), and filters with a time of day or a review state. An attempt never changes these
+    columns after it is stored, and the facade writes both rows in one transaction. ``score`` is the score of
+    record: a coach's review overwrites it (``machine_score`` keeps the machine's) and moves the rollups by the
+    difference, in the review's transaction.
     """
 
     __tablename__ = "attempt_scores"
     __table_args__ = (
-        # Team x principle heatmap: groups in index order, filters on time/case/language without the table.
-        Index("ix_attempt_scores_team_matrix", *_TEAM_MATRIX_COLUMNS),
-        # Principle over time: per (principle, day) in index order; weeks and months are summed from days.
-        Index("ix_attempt_scores_principle_days", *_PRINCIPLE_DAYS_COLUMNS),
         # One trainee's trend (the dashboard's drill-down).
         Index("ix_attempt_scores_user_id_submitted_at", "user_id", "submitted_at"),
     )
@@ -157,6 +151,91 @@ class AttemptScoreRow(Base):
     turn: Mapped[int] = mapped_column(Integer)
     submitted_at: Mapped[datetime] = mapped_column(DateTime())
     submitted_on: Mapped[date] = mapped_column(Date)  # the UTC day of submitted_at: date buckets group by it
+
+
+class _RollupRow:
+    """What every rollup row starts its key with: the period it counts. Each attempt counts in two rows: its
+    day's (``span`` "day", ``starts_on`` the UTC day) and its week's ("week", the Monday), so a long period
+    reads whole weeks and only the days at its edges."""
+
+    span: Mapped[str] = mapped_column(String(4), primary_key=True, sort_order=-1)  # "day" or "week"
+    starts_on: Mapped[date] = mapped_column(Date, primary_key=True, sort_order=-1)
+
+
+class _AttemptSums:
+    """How many attempts a rollup row counts, how many passed, and the sum of their overall scores."""
+
+    attempts: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[int] = mapped_column(Integer)
+    score_units: Mapped[int] = mapped_column(BigInteger)
+
+
+def _key(kind=Integer):
+    """A key column after the period; an integer key is a value, never an auto-incremented id."""
+    if kind is Integer:
+        return mapped_column(Integer, primary_key=True, autoincrement=False)
+    return mapped_column(kind, primary_key=True)
+
+
+class RollupAttemptsRow(_RollupRow, _AttemptSums, Base):
+    """Attempts per UTC day (and week), team, case, language and turn, for the HR dashboard's key figures and
+    team progress (decision 0009, ``rollups.py``).
+
+    Every rollup table is kept in the transaction that stores or rescores an attempt (``rollups.apply``), so
+    it always equals a GROUP BY over the attempts. Scores are summed as whole millionths (``rollups.units``):
+    integers add and subtract exactly, so a score changed and changed back leaves the row as it was.
+    ``team_key`` is the attempt's team id, 0 for an attempt made without a team (a key cannot be NULL).
+    """
+
+    __tablename__ = "rollup_attempts"
+
+    team_key: Mapped[int] = _key()
+    case_id: Mapped[str] = _key(String(64))
+    language: Mapped[str] = _key(String(8))
+    turn: Mapped[int] = _key()
+
+
+class RollupPrinciplesRow(_RollupRow, Base):
+    """Principle scores per UTC day (and week), team, case, language, turn and principle: ``entries`` score
+    rows (N/A included), ``scored`` of them with a score, and the sum of those scores in millionths. The team x
+    principle heatmap and the principles over time read this instead of ~9 score rows per attempt."""
+
+    __tablename__ = "rollup_principles"
+
+    team_key: Mapped[int] = _key()
+    case_id: Mapped[str] = _key(String(64))
+    language: Mapped[str] = _key(String(8))
+    turn: Mapped[int] = _key()
+    principle: Mapped[str] = _key(String(40))
+    entries: Mapped[int] = mapped_column(Integer)
+    scored: Mapped[int] = mapped_column(Integer)
+    score_units: Mapped[int] = mapped_column(BigInteger)
+
+
+class RollupTraineesRow(_RollupRow, _AttemptSums, Base):
+    """Attempts per UTC day (and week), trainee, team, language and turn (no case: a trainee practises many
+    cases a day, so a case column would make a row per attempt): active trainees and the trainee table."""
+
+    __tablename__ = "rollup_trainees"
+
+    user_id: Mapped[int] = _key()
+    team_key: Mapped[int] = _key()
+    language: Mapped[str] = _key(String(8))
+    turn: Mapped[int] = _key()
+
+
+class RollupResponseTimesRow(_RollupRow, Base):
+    """How many attempts per UTC day (and week), team, language and turn took a response time within each
+    bucket (``rollups.response_bucket``: buckets 10% wide), for the median response time without sorting every
+    attempt of the period."""
+
+    __tablename__ = "rollup_response_times"
+
+    team_key: Mapped[int] = _key()
+    language: Mapped[str] = _key(String(8))
+    turn: Mapped[int] = _key()
+    bucket: Mapped[int] = _key()
+    attempts: Mapped[int] = mapped_column(Integer)
 
 
 class SignInAttemptRow(Base):

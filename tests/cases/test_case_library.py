@@ -70,6 +70,23 @@ def test_an_edited_file_is_read_again(casebook: Path):
     assert again.cases["dress-hole"] is first.cases["dress-hole"]
 
 
+def test_a_file_replaced_by_another_process_is_read_again_even_with_the_same_size_and_time(casebook: Path):
+    """Another app process saves through a new file renamed over the old one (``save_case_text``): even when
+    the new text has the old one's size and the file system's clock shows the same time, this process's
+    cache must notice, because the file is a new one."""
+    load_library(casebook)
+    path = casebook / "minimal.yaml"
+    stat = path.stat()
+    edited = path.read_text(encoding="utf-8").replace("Only fools buy this", "Only fools get this")
+    assert len(edited.encode()) == stat.st_size
+    replacement = casebook / ".minimal.yaml.tmp"
+    replacement.write_text(edited, encoding="utf-8")
+    os.utime(replacement, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.replace(replacement, path)
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    assert load_library(casebook).cases["minimal-troll"].title == "Only fools get this"
+
+
 def test_a_file_that_breaks_is_reported_and_its_case_disappears(casebook: Path):
     assert "minimal-troll" in load_library(casebook).cases
     (casebook / "minimal.yaml").write_text("schema_version: 1\ntitel: x\n")

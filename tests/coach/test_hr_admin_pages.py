@@ -109,9 +109,12 @@ def test_dashboard_shows_figures_charts_weakest_and_drill_down(history):
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Attempts"] == "9" and metrics["Active trainees"] == "2"
-    assert len(at.get("vega_lite_chart")) == 2  # progress and heatmap
+    assert len(at.get("vega_lite_chart")) == 2  # progress per team and the heatmap
     assert "Weakest principles" in texts(at)
-    assert at.get("download_button")
+    assert at.get("download_button")  # AppTest serves no routes: the in-memory downloads stand in
+    trainees = at.dataframe[0].value  # the trainee table
+    assert list(trainees["trainee"]) == ["Second Trainee", "Trainee Tester"]  # by display name
+    assert list(trainees["attempts"]) == [3, 6] and list(trainees["average score"]) == [40, 70]
 
     at.multiselect(key="dash_langs").set_value(["de"]).run()
     assert {m.label: m.value for m in at.metric}["Attempts"] == "3"
@@ -120,7 +123,7 @@ def test_dashboard_shows_figures_charts_weakest_and_drill_down(history):
     at.selectbox(key="dash_trainee").set_value(history[Role.trainee].id).run()
     assert not at.exception, at.exception
     assert len(at.get("vega_lite_chart")) == 3  # plus the trainee's principle trends
-    assert len(at.dataframe[0].value) == 6
+    assert len(at.dataframe[1].value) == 6
 
 
 def test_dashboard_with_no_matching_attempts(store, users):
@@ -275,4 +278,7 @@ def test_exports_carry_the_chosen_handling_second_turns_and_the_coachs_review(st
     assert by_id[second.id]["context"]["statement"]["id"] == by_id[first.id]["id"]
 
     at = page_as(hr, "dashboard").run()
+    # The page reads the rollups (a UTC viewer's period is whole UTC days), which the review moved.
     assert {m.label: m.value for m in at.metric}["Average score"] == "72"  # the coach's score counts
+    assert {m.label: m.value for m in at.metric}["Pass rate"] == "100%"
+    assert list(at.dataframe[0].value["average score"]) == [72]  # the trainee table too

@@ -14,9 +14,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from e2e_support import ROOT
+from e2e_support import CHROMIUM, ROOT
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

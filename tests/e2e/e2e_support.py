@@ -7,6 +7,7 @@ from pathlib import Path
 from replycoach.storage.demo import DEMO_ACCOUNTS
 
 ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"  # Debian's; never `playwright install` (downloads fail here)
 ARTIFACTS = ROOT / "test-artifacts"
 DEMO_PASSWORDS = {account.username: account.password for account in DEMO_ACCOUNTS}
 

@@ -20,6 +20,17 @@ def quick_password_hashing(monkeypatch):
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
+@pytest.fixture(params=[True, False], ids=["rollups", "attempts"])
+def reader(request, store):
+    """The store's database read for aggregates through the daily rollups, then straight from the attempts:
+    both must give the same answers."""
+    from replycoach.storage.facade import Store
+
+    opened = Store(store.url, rollups=request.param)
+    yield opened
+    opened.close()
+
+
 @pytest.fixture
 def people(store):
     """One user of each role; two trainees in different teams."""

@@ -28,7 +28,7 @@ def new_attempt(user, case_id="price-horror", *, token=None, score=75.0, at=T0, 
         grader_version="test-1",
         embedder="none",
         principles=[PrincipleScore(p, s, 1.0) for p, s in principles.items()],
-        grade_json={"score": score, "principles": {}},
+        grade_json=extra.pop("grade_json", {"score": score, "principles": {}}),
         client_token=token or f"{user.id}-{case_id}-{at.isoformat()}-{score}",
         **extra,
     )

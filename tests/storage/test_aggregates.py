@@ -35,16 +35,19 @@ def data(store, people):
     return people
 
 
-def test_key_figures(store, data):
+def test_key_figures(reader, data):
+    store = reader
+    # The median read from the rollups is placed within its 10% bucket; from the attempts it is exact.
+    median = (lambda exact: pytest.approx(exact, rel=0.1)) if store.read_rollups else pytest.approx
     figures = store.key_figures(data["hr"])
     assert figures.active_trainees == 2 and figures.attempts == 5
     assert figures.average_score == pytest.approx((60 + 80 + 90 + 50 + 100) / 5)
     assert figures.pass_rate == pytest.approx(3 / 5)  # 80, 90, 100 pass at 70
-    assert figures.median_response_seconds == pytest.approx(90)  # 30, 60, 90, 120, 300
+    assert figures.median_response_seconds == median(90)  # 30, 60, 90, 120, 300
     team_a = store.key_figures(data["hr"], AttemptFilter(teams=("Store A",)))
-    assert (team_a.attempts, team_a.median_response_seconds) == (3, 60)
+    assert (team_a.attempts, team_a.median_response_seconds) == (3, median(60))
     even = store.key_figures(data["admin"], AttemptFilter(until=APRIL))  # 30, 60, 120, 300 -> (60 + 120) / 2
-    assert even.median_response_seconds == pytest.approx(90)
+    assert even.median_response_seconds == pytest.approx(90)  # APRIL is 08:00: a time of day reads the attempts
     empty = store.key_figures(data["hr"], AttemptFilter(case_ids=("none",)))
     assert (empty.attempts, empty.average_score, empty.pass_rate, empty.median_response_seconds) == (
         0,
@@ -54,28 +57,28 @@ def test_key_figures(store, data):
     )
 
 
-def test_score_over_time_by_week_and_month(store, data):
-    weeks = store.score_over_time(data["hr"], bucket="week")
+def test_score_over_time_by_week_and_month(store, reader, data):
+    weeks = reader.score_over_time(data["hr"], bucket="week")
     assert [(r["period"], r["username"], r["team"], r["attempts"], r["average_score"]) for r in weeks] == [
         (date(2025, 3, 3), "daria", "Store B", 1, 50.0),
         (date(2025, 3, 3), "olga", "Store A", 2, 70.0),
         (date(2025, 3, 10), "olga", "Store A", 1, 90.0),
         (date(2025, 3, 31), "daria", "Store B", 1, 100.0),
     ]
-    months = store.score_over_time(data["hr"], bucket="month")
+    months = reader.score_over_time(data["hr"], bucket="month")
     assert [(r["period"], r["username"], r["average_score"]) for r in months] == [
         (date(2025, 3, 1), "daria", 50.0),
         (date(2025, 3, 1), "olga", pytest.approx(230 / 3)),
         (date(2025, 4, 1), "daria", 100.0),
     ]
-    days = store.score_over_time(data["hr"], AttemptFilter(user_ids=(data["olga"].id,)), bucket="day")
+    days = reader.score_over_time(data["hr"], AttemptFilter(user_ids=(data["olga"].id,)), bucket="day")
     assert [r["period"] for r in days] == [date(2025, 3, 3), date(2025, 3, 9), date(2025, 3, 10)]
     with pytest.raises(ValueError, match="bucket"):
-        store.score_over_time(data["hr"], bucket="year; DROP TABLE users")
+        reader.score_over_time(data["hr"], bucket="year; DROP TABLE users")
 
 
-def test_principle_over_time_ignores_not_applicable(store, data):
-    rows = store.principle_over_time(data["hr"], bucket="week")
+def test_principle_over_time_ignores_not_applicable(store, reader, data):
+    rows = reader.principle_over_time(data["hr"], bucket="week")
     got = {(r["period"], r["principle"]): (r["average"], r["attempts"]) for r in rows}
     assert got == {
         (date(2025, 3, 3), "apology"): (1.0, 3),
@@ -86,8 +89,8 @@ def test_principle_over_time_ignores_not_applicable(store, data):
     }
 
 
-def test_team_principle_matrix(store, data):
-    rows = store.team_principle_matrix(data["hr"])
+def test_team_principle_matrix(store, reader, data):
+    rows = reader.team_principle_matrix(data["hr"])
     got = {(r["team"], r["principle"]): (r["average"], r["attempts"]) for r in rows}
     assert got == {
         ("Store A", "apology"): (1.0, 3),
@@ -95,7 +98,7 @@ def test_team_principle_matrix(store, data):
         ("Store B", "apology"): (1.0, 2),
         ("Store B", "empathy"): (0.5, 1),
     }
-    since_next = store.team_principle_matrix(data["coach"], AttemptFilter(since=NEXT))
+    since_next = reader.team_principle_matrix(data["coach"], AttemptFilter(since=NEXT))
     assert {(r["team"], r["principle"]) for r in since_next} == {
         ("Store A", "apology"),
         ("Store A", "empathy"),
@@ -117,8 +120,8 @@ def test_export_rows_have_a_column_per_principle(store, data):
     assert store.team_principle_matrix(data["hr"], AttemptFilter(teams=())) == []
 
 
-def test_moved_trainee_keeps_team_history(store, data):
+def test_moved_trainee_keeps_team_history(store, reader, data):
     store.set_team("olga", "Store B")
-    rows = store.team_principle_matrix(data["hr"])
+    rows = reader.team_principle_matrix(data["hr"])
     assert {r["team"] for r in rows} == {"Store A", "Store B"}
     assert next(r for r in rows if r["team"] == "Store A" and r["principle"] == "apology")["attempts"] == 3

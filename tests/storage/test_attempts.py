@@ -203,3 +203,19 @@ def test_score_rows_repeat_their_attempts_columns_for_the_dashboards(store, peop
         assert row.submitted_on == attempt.submitted_at.date()
     assert {row.submitted_on for row in scores if row.attempt_id == first.id} == {late.date()}
     assert len({row.team_id for row in scores if row.user_id == olga.id}) == 2
+
+
+def test_bulk_inserts_keep_every_character_and_value(store, people):
+    """Bulk inserts go through PostgreSQL's COPY text format: tabs, line breaks, backslashes and any script in
+    a reply or the grade must come back as they went in."""
+    olga = people["olga"]
+    reply = "Dear Olga,\tsorry!\nC:\\path \\N \\\\ «ünïcödé» Привет 😀\r\nBye"
+    grade = {"score": 75.5, "warnings": ["tab\there", "back\\slash", None], "nested": {"ok": True}}
+    at = T0.replace(microsecond=123456)
+    store.bulk_add_attempts([new_attempt(olga, reply=reply, token="bulk-chars", at=at, grade_json=grade,
+                                         principles={"empathy": None, "apology": 0.3333})])  # fmt: skip
+    coach = people["coach"]
+    [stored] = store.list_attempts(coach)
+    assert stored.reply == reply and stored.grade_json == grade
+    assert stored.submitted_at == at and stored.principles == {"empathy": None, "apology": 0.3333}
+    assert (stored.passed, stored.needs_review, stored.turn, stored.parent_id) == (True, False, 1, None)

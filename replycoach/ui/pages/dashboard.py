@@ -1,12 +1,15 @@
-"""HR dashboard (HR, admins): key figures for a period, progress per trainee, a team x principle heatmap, the
-weakest principles, a drill-down to one trainee with a printable progress report, and exports (CSV with every
-principle's score; xAPI).
+"""HR dashboard (HR, admins): key figures for a period, progress per team, a team x principle heatmap, the
+weakest principles, the trainees in a table, a drill-down to one trainee with a printable progress report, and
+exports (CSV with every principle's score; xAPI).
 
 Every number comes from the storage facade's SQL aggregates under one ``AttemptFilter`` built from the filters
-at the top, so figures, charts and exports always describe the same attempts. Every score is the score of
-record (a coach's review where there is one) on one scale, 0-100; people are shown by their display names;
-the period is read in the viewer's time zone. Figures and charts count first replies; the exports hold every
-turn (answers to the customer's follow-up too).
+at the top, so figures, charts and exports always describe the same attempts. The aggregates read the daily
+rollups (``storage/rollups.py``) where they can answer the filter, so the page stays under a second over a
+million attempts; the exports are links to routes that stream the file (``export_routes``), never a file built
+in the server's memory. Every score is the score of record (a coach's review where there is one, kept in the
+rollups by the review's transaction) on one scale, 0-100; people are shown by their display names; the period
+is read in the viewer's time zone. Figures and charts count first replies; the exports hold every turn
+(answers to the customer's follow-up too).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from replycoach.cases.models import LANGUAGES
 from replycoach.config import get_settings
 from replycoach.localtime import day_range_utc, local_naive, local_today
 from replycoach.storage.types import AttemptFilter, User
-from replycoach.ui import services, session
+from replycoach.ui import export_routes, services, session
 from replycoach.ui.i18n import _, principle_title
 
 WEAKEST = 3
@@ -72,32 +75,29 @@ def render() -> None:
         st.info(_("No attempts match these filters."))
         return
 
-    over_time = store.score_over_time(user, flt)
-    _progress_chart(over_time)
+    _progress_chart(store.team_over_time(user, flt))
     matrix = store.team_principle_matrix(user, flt)
     _heatmap(matrix)
     _weakest(matrix)
-    _drill_down(store, user, flt, over_time, library)
+    trainees = store.trainee_summary(user, flt)
+    _trainees(trainees)
+    _drill_down(store, user, flt, trainees, library)
     _exports(store, user, flt, library)
 
 
 def _progress_chart(rows: list[dict]) -> None:
-    st.subheader(_("Progress per trainee (weekly average score)"))
+    # One line per team: with thousands of trainees a line each is unreadable; the trainee table has them.
+    st.subheader(_("Progress per team (weekly average score)"))
     df = pd.DataFrame(rows)
+    df["team"] = df["team"].fillna("(no team)")
     chart = (
         alt.Chart(df)
         .mark_line(point=True)
         .encode(
             x=alt.X("period:T", title="week"),
             y=alt.Y("average_score:Q", title="average score", scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color("display_name:N", title="trainee"),
-            tooltip=[
-                alt.Tooltip("display_name:N", title="trainee"),
-                "team",
-                "period:T",
-                "attempts",
-                alt.Tooltip("average_score:Q", format=".0f"),
-            ],
+            color=alt.Color("team:N", title="team"),
+            tooltip=["team", "period:T", "attempts", alt.Tooltip("average_score:Q", format=".0f")],
         )
     )
     st.altair_chart(chart, key="dash_progress")
@@ -141,13 +141,31 @@ def _weakest(matrix: list[dict]) -> None:
         st.markdown(f"- **{principle_title(pid)}**: {100 * average:.0f} on average over {n} attempts")
 
 
-def _drill_down(store, user: User, flt: AttemptFilter, over_time: list[dict], library) -> None:
+def _trainees(rows: list[dict]) -> None:
+    st.subheader(_("Trainees ({count})").format(count=len(rows)))
+    passed = _("passed")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                _("trainee"): [r["display_name"] for r in rows],
+                _("user name"): [r["username"] for r in rows],
+                _("team"): [r["team"] or "" for r in rows],
+                _("attempts"): [r["attempts"] for r in rows],
+                _("average score"): [round(r["average_score"]) for r in rows],
+                passed: [r["pass_rate"] for r in rows],
+                _("last active (week of)"): [r["last_week"] for r in rows],
+            }
+        ),
+        column_config={passed: st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)},
+        hide_index=True,
+        key="dash_trainees",
+    )
+
+
+def _drill_down(store, user: User, flt: AttemptFilter, trainees: list[dict], library) -> None:
     st.subheader(_("One trainee"))
-    people = {r["user_id"]: r["display_name"] for r in over_time}
-    picked = st.selectbox(
-        _("Trainee"), sorted(people, key=lambda i: people[i].casefold()), format_func=people.get, index=None,
-        key="dash_trainee",
-    )  # fmt: skip
+    people = {r["user_id"]: f"{r['display_name']} ({r['username']})" for r in trainees}  # by display name
+    picked = st.selectbox(_("Trainee"), list(people), format_func=people.get, index=None, key="dash_trainee")
     if picked is None:
         return
     mine = replace(flt, user_ids=(picked,))
@@ -213,30 +231,30 @@ def _drill_down(store, user: User, flt: AttemptFilter, over_time: list[dict], li
 
 def _exports(store, user: User, flt: AttemptFilter, library) -> None:
     st.subheader(_("Exports"))
-    stamp = f"{local_today(user.time_zone):%Y-%m-%d}"
-    titles = {cid: c.title for cid, c in library.cases.items()}
-
-    def csv_data() -> bytes:  # built when clicked, streaming rows from the database
-        return export_csv(store, user, flt)
-
-    def xapi_data() -> bytes:
-        return export_xapi(store, user, flt, titles)
-
+    csv_label, xapi_label = _("Attempts with per-principle scores (CSV)"), _("xAPI statements (JSON)")
+    every_turn = replace(flt, turn=None)
     c1, c2 = st.columns(2)
-    c1.download_button(
-        _("Attempts with per-principle scores (CSV)"),
-        csv_data,
-        file_name=f"replycoach-attempts-{stamp}.csv",
-        mime="text/csv",
-        key="dash_csv",
-    )
-    c2.download_button(
-        _("xAPI statements (JSON)"),
-        xapi_data,
-        file_name=f"replycoach-xapi-{stamp}.json",
-        mime="application/json",
-        key="dash_xapi",
-    )
+    if export_routes.mounted:  # served by server.py: the file streams from the database as it downloads
+        csv_url = export_routes.export_url(export_routes.CSV_PATH, every_turn)
+        xapi_url = export_routes.export_url(export_routes.XAPI_PATH, every_turn)
+        c1.link_button(csv_label, csv_url, icon=":material/download:", key="dash_csv")
+        c2.link_button(xapi_label, xapi_url, icon=":material/download:", key="dash_xapi")
+    else:  # `streamlit run app.py` has no routes: the whole file is built in memory when clicked
+        stamp = f"{local_today(user.time_zone):%Y-%m-%d}"
+        titles = {cid: c.title for cid, c in library.cases.items()}
+
+        def csv_data() -> bytes:
+            return export_csv(store, user, flt)
+
+        def xapi_data() -> bytes:
+            return export_xapi(store, user, flt, titles)
+
+        c1.download_button(
+            csv_label, csv_data, file_name=f"replycoach-attempts-{stamp}.csv", mime="text/csv", key="dash_csv"
+        )
+        c2.download_button(
+            xapi_label, xapi_data, file_name=f"replycoach-xapi-{stamp}.json", mime="application/json", key="dash_xapi"
+        )
     st.caption(
         _(
             "Exports hold every turn (answers to the customer's follow-up too), the score that counts with the "
@@ -247,12 +265,12 @@ def _exports(store, user: User, flt: AttemptFilter, library) -> None:
 
 
 def export_csv(store, user: User, flt: AttemptFilter) -> bytes:
-    """The CSV export of the attempts ``flt`` selects, every turn."""
+    """The CSV export of the attempts ``flt`` selects, every turn, built in memory (without the routes)."""
     every_turn = replace(flt, turn=None)
     return attempts_csv_bytes(store.iter_export_rows(user, every_turn), store.export_principles())
 
 
 def export_xapi(store, user: User, flt: AttemptFilter, titles: dict[str, str]) -> bytes:
-    """The xAPI statements (a JSON array) of the attempts ``flt`` selects, every turn."""
+    """The xAPI statements (a JSON array) of the attempts ``flt`` selects, every turn, built in memory."""
     rows = store.iter_export_rows(user, replace(flt, turn=None))
     return json.dumps(statements(rows, case_titles=titles), ensure_ascii=False, indent=1, default=str).encode("utf-8")
