@@ -26,10 +26,25 @@ COACH_SCORE = 88
 
 
 def _choose(page, key: str, text: str) -> None:
-    """Pick the option containing ``text`` in the select box with widget key ``key``."""
-    page.locator(f".st-key-{key}").click()
-    page.keyboard.type(text)
-    page.keyboard.press("Enter")
+    """Pick the option containing ``text`` in the select box with widget key ``key``, and wait until the box
+    shows it (as text or as its input's value) and the page has settled. On a busy machine typing can outrun
+    the opening list: try again."""
+    import time
+
+    box = page.locator(f".st-key-{key}")
+    shown = "el => el.innerText + ' ' + Array.from(el.querySelectorAll('input')).map(i => i.value).join(' ')"
+    for _ in range(3):
+        box.click()
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if text in box.evaluate(shown):
+                page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+                return
+            page.wait_for_timeout(250)
+        page.keyboard.press("Escape")
+    raise AssertionError(f"could not choose {text!r} in {key}: the box shows {box.evaluate(shown)!r}")
 
 
 def _nav(page, title: str) -> None:
@@ -73,6 +88,7 @@ def test_assign_answer_rewrite_review_and_report(browser, app_url, app_store):
     hr = browser.new_context(viewport={"width": 1400, "height": 1500}, accept_downloads=True).new_page()
     for tab in (coach, trainee, hr):
         tab.set_default_timeout(60_000)
+    expect.set_options(timeout=60_000)  # a busy server (the whole suite on 2 cores) redraws slowly
 
     # the coach assigns the case to the trainee
     sign_in(coach, app_url, "coach")
@@ -120,6 +136,9 @@ def test_assign_answer_rewrite_review_and_report(browser, app_url, app_store):
     coach.keyboard.press("Escape")
     coach.get_by_text("1 attempt(s) waiting for review").wait_for()
     coach.get_by_text("Your review").wait_for()
+    # the filtered page has settled: no stale review form of another team's attempt is still drawn beside it
+    coach.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+    expect(coach.get_by_label("Your overall score (0-100)")).to_have_count(1)
     coach.get_by_role("button", name="Start from the machine's scores").click()
     overall = coach.get_by_label("Your overall score (0-100)")
     expect(overall).to_have_value(str(machine))  # the prefill's rerun is done: typing now is not overwritten
