@@ -129,34 +129,21 @@ def exemplar_rows(cases: Iterable[Case]) -> list[LabelledReply]:
             except KeyError:
                 continue
             expected = loc.expected_handling.value
-            for i, e in enumerate(loc.exemplars.good):
-                out.append(
-                    LabelledReply(
-                        source="exemplar",
-                        id=f"{case.id}:{lang}:good{i}",
-                        case_id=case.id,
-                        language=lang,
-                        reply=e.text,
-                        overall=float(e.score),
-                        labels={},
-                        handling=e.handling.value if e.handling else expected,
-                        exemplar=("good", i),
+            for kind, exemplars in (("good", loc.exemplars.good), ("bad", loc.exemplars.bad)):
+                for i, e in enumerate(exemplars):
+                    out.append(
+                        LabelledReply(
+                            source="exemplar",
+                            id=f"{case.id}:{lang}:{kind}{i}",
+                            case_id=case.id,
+                            language=lang,
+                            reply=e.text,
+                            overall=float(e.score),
+                            labels={p: 0 for p in getattr(e, "problems", ())},  # a bad one names what it fails
+                            handling=e.handling.value if e.handling else expected,
+                            exemplar=(kind, i),
+                        )
                     )
-                )
-            for i, e in enumerate(loc.exemplars.bad):
-                out.append(
-                    LabelledReply(
-                        source="exemplar",
-                        id=f"{case.id}:{lang}:bad{i}",
-                        case_id=case.id,
-                        language=lang,
-                        reply=e.text,
-                        overall=float(e.score),
-                        labels={p: 0 for p in e.problems},
-                        handling=e.handling.value if e.handling else expected,
-                        exemplar=("bad", i),
-                    )
-                )
     return out
 
 

@@ -57,6 +57,18 @@ def part_label(label: str, principle: str | None, title_of: Callable[[str], str]
     return _(label)
 
 
+def _not_applicable(explanation: OverallExplanation, title_of: Callable[[str], str]) -> list[str]:
+    if not explanation.not_applicable:
+        return []
+    names = ", ".join(title_of(p) for p in explanation.not_applicable)
+    return [_("These principles do not apply to this case or reply and are left out: {names}.").format(names=names)]
+
+
+def _with_paragraphs(table: str, lines: list[str]) -> str:
+    text = "".join(f'<p style="margin:6px 0">{esc(line)}</p>' for line in lines)
+    return f'<div style="font-family:system-ui,sans-serif">{table}{text}</div>'
+
+
 def breakdown_html(explanation: OverallExplanation, title_of: Callable[[str], str]) -> str:
     """The parts the grader's model added up to the overall (version 2 grades), largest first, then the sum."""
     rows = "".join(
@@ -80,14 +92,9 @@ def breakdown_html(explanation: OverallExplanation, title_of: Callable[[str], st
             "away except a late answer and a cap."
         )
     ]
-    if explanation.not_applicable:
-        names = ", ".join(title_of(p) for p in explanation.not_applicable)
-        lines.append(
-            _("These principles do not apply to this case or reply and are left out: {names}.").format(names=names)
-        )
+    lines += _not_applicable(explanation, title_of)
     lines.append(_("The machine's overall: {overall}.").format(overall=f"{explanation.overall:.0f}"))
-    text = "".join(f'<p style="margin:6px 0">{esc(line)}</p>' for line in lines)
-    return f'<div style="font-family:system-ui,sans-serif">{table}{text}</div>'
+    return _with_paragraphs(table, lines)
 
 
 def explanation_html(explanation: OverallExplanation, title_of: Callable[[str], str]) -> str:
@@ -119,11 +126,7 @@ def explanation_html(explanation: OverallExplanation, title_of: Callable[[str], 
             "points, and each principle earns its points in proportion to its score."
         )
     ]
-    if explanation.not_applicable:
-        names = ", ".join(title_of(p) for p in explanation.not_applicable)
-        lines.append(
-            _("These principles do not apply to this case or reply and are left out: {names}.").format(names=names)
-        )
+    lines += _not_applicable(explanation, title_of)
     if explanation.stretched is not None and round(explanation.stretched) != round(explanation.weighted_points):
         lines.append(
             _(
@@ -138,8 +141,7 @@ def explanation_html(explanation: OverallExplanation, title_of: Callable[[str], 
             )
         )
     lines.append(_("The machine's overall: {overall}.").format(overall=f"{explanation.overall:.0f}"))
-    text = "".join(f'<p style="margin:6px 0">{esc(line)}</p>' for line in lines)
-    return f'<div style="font-family:system-ui,sans-serif">{table}{text}</div>'
+    return _with_paragraphs(table, lines)
 
 
 def next_steps_html(steps: list[NextStep], title_of: Callable[[str], str], reply_language: str | None = None) -> str:
