@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    LargeBinary,
     Boolean,
     CheckConstraint,
     Date,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     false,
     text,
 )
@@ -110,6 +112,8 @@ class AttemptRow(Base):
     follow_up_text: Mapped[str | None] = mapped_column(Text)
     llm_json: Mapped[dict | None] = mapped_column(JSON)
     needs_review: Mapped[bool] = mapped_column(Boolean)
+    # The grader behind a re-grade that became the score of record (None: ``grader_version``'s own grade).
+    regraded_version: Mapped[str | None] = mapped_column(String(40))
 
     user: Mapped[UserRow] = relationship(lazy="joined", innerjoin=True)
     team: Mapped[TeamRow | None] = relationship(lazy="joined")
@@ -352,3 +356,56 @@ class CacheRow(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime())
+
+
+class GraderRow(Base):
+    """A grader trained from the team's reviews: its model file, training summary and evaluation. Promoted by
+    an admin (``active``, one at a time; the one before becomes ``retired``) or ``discarded``. No active row:
+    the shipped grader grades (migration 0006)."""
+
+    __tablename__ = "graders"
+    __table_args__ = (CheckConstraint("status IN ('candidate', 'active', 'retired', 'discarded')", name="status"),)
+
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    embedder: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    model: Mapped[bytes] = mapped_column(LargeBinary)
+    summary: Mapped[dict] = mapped_column(JSON)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+class RegradeRow(Base):
+    """An attempt graded again by a newer grader; the attempt keeps its original grade (``replycoach regrade``)."""
+
+    __tablename__ = "regrades"
+    __table_args__ = (UniqueConstraint("attempt_id", "grader_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    grader_version: Mapped[str] = mapped_column(String(40))
+    score: Mapped[float] = mapped_column(Float)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    principles: Mapped[dict] = mapped_column(JSON)
+    previous_score: Mapped[float] = mapped_column(Float)
+    previous_passed: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+
+
+class TrainingJobRow(Base):
+    """A training run started from the calibration page: it runs in its own process and reports here."""
+
+    __tablename__ = "training_jobs"
+    __table_args__ = (CheckConstraint("status IN ('running', 'done', 'failed')", name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    progress: Mapped[str] = mapped_column(Text)
+    started_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime] = mapped_column(DateTime())
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime())
+    grader_version: Mapped[str | None] = mapped_column(String(40))
+    error: Mapped[str | None] = mapped_column(Text)
