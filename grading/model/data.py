@@ -59,6 +59,10 @@ class LabelledReply:
     #: exemplars it is compared with.
     exemplar: tuple[str, int] | None = None
     translation_of: str | None = None  # dev set: the id of the original this row translates
+    #: A coach's review of a trainee's attempt: the trainee (reviews are evaluated on trainees and cases the
+    #: candidate did not train on) and the key of the case version the trainee answered.
+    trainee: str | None = None
+    case_version: str | None = None
 
     @property
     def fold_key(self) -> str:

@@ -149,10 +149,9 @@ def model_path(embedder: str) -> Path:
     return MODEL_DIR / f"{re.sub(r'[^A-Za-z0-9._-]+', '_', embedder)}.npz"
 
 
-def save_model(path: Path, arrays: Mapping[str, np.ndarray], manifest: dict) -> str:
-    """Write the model file (compressed arrays + the manifest as JSON); returns its SHA-256.
-
-    Written to bytes first with fixed member order, so the same arrays give the same file."""
+def model_bytes(arrays: Mapping[str, np.ndarray], manifest: dict) -> bytes:
+    """A model file's bytes (compressed arrays + the manifest as JSON), with fixed member order and dates, so
+    the same arrays and manifest always give the same bytes (and so the same grader version)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(arrays):
@@ -166,7 +165,12 @@ def save_model(path: Path, arrays: Mapping[str, np.ndarray], manifest: dict) -> 
         member = io.BytesIO()
         np.save(member, np.array(json.dumps(manifest, sort_keys=True, ensure_ascii=False)), allow_pickle=False)
         zf.writestr(info, member.getvalue())
-    data = buffer.getvalue()
+    return buffer.getvalue()
+
+
+def save_model(path: Path, arrays: Mapping[str, np.ndarray], manifest: dict) -> str:
+    """Write the model file atomically; returns its SHA-256."""
+    data = model_bytes(arrays, manifest)
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
@@ -184,11 +188,15 @@ def _head(arrays: Mapping[str, np.ndarray], prefix: str, *, standardised: bool =
 
 def read_model(path: Path) -> GraderModel:
     """Load and check a model file; ``ModelMismatch`` when it was trained on other features."""
-    raw = Path(path).read_bytes()
+    return model_from_bytes(Path(path).read_bytes(), source=Path(path).name)
+
+
+def model_from_bytes(raw: bytes, *, source: str = "the model") -> GraderModel:
+    """A model from a model file's bytes (a file, or a grader the team trained, stored in the database)."""
     with np.load(io.BytesIO(raw), allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
     manifest = json.loads(str(arrays.pop("manifest.json")))
-    return model_from_arrays(arrays, manifest, hashlib.sha256(raw).hexdigest()[:12], source=Path(path).name)
+    return model_from_arrays(arrays, manifest, hashlib.sha256(raw).hexdigest()[:12], source=source)
 
 
 def model_from_arrays(

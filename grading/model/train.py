@@ -48,6 +48,9 @@ from replycoach.cases.models import Case, Complaint
 #: How much one row of each source counts. Exemplars are many, short and written with the case; coach-graded
 #: replies by other writers are what the grader must agree with.
 SOURCE_WEIGHTS = {"devset": 1.0, "external": 1.0, "real": 1.0, "exemplar": 0.5}
+#: A review by the team's own coaches (``grading.model.from_reviews``) counts double: it is the judgement the
+#: team's grader must learn, on the team's own cases and trainees.
+REVIEW_WEIGHT = 2.0
 HEAD_C = 0.1  # inverse L2 strength of the principle heads (standardised features)
 PUBLIC_C = 1.0  # of the tone and emotion heads (raw embedding)
 OVERALL_ALPHA = 1.0
@@ -83,7 +86,7 @@ class Example:
 
     @property
     def weight(self) -> float:
-        return SOURCE_WEIGHTS[self.row.source]
+        return REVIEW_WEIGHT if self.row.source == "review" else SOURCE_WEIGHTS[self.row.source]
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ def case_view(row: sources.LabelledReply, cases: dict[str, Case]) -> CaseView:
     """The case as graded for ``row``: its language, and an exemplar without itself among the exemplars."""
     if row.case_id is None:
         return CaseView.of(Complaint(text=row.complaint or "", language=row.language, customer_name=row.customer_name))
-    case = cases[row.case_id]
+    case = cases[row.case_version or row.case_id]
     try:
         view = CaseView.of(case.localized(row.language))
     except KeyError:
@@ -384,9 +387,12 @@ def fit(x: np.ndarray, examples: Sequence[Example], idx: np.ndarray) -> Fitted:
 
     heads = fit_heads(x, examples, idx)
     oof = _out_of_fold(x, examples, idx)
-    rows = [_overall_inputs(examples[i], {p: oof[p][i] for p in LEARNED_PRINCIPLES}, x[i], OVERALL_INPUTS) for i in idx]
-    target = np.array([examples[i].row.overall for i in idx])
-    weights = np.array([examples[i].weight for i in idx])
+    graded = [i for i in idx if np.isfinite(examples[i].row.overall)]  # a review may leave the overall as it was
+    rows = [
+        _overall_inputs(examples[i], {p: oof[p][i] for p in LEARNED_PRINCIPLES}, x[i], OVERALL_INPUTS) for i in graded
+    ]
+    target = np.array([examples[i].row.overall for i in graded])
+    weights = np.array([examples[i].weight for i in graded])
     ridge = Ridge(alpha=OVERALL_ALPHA, positive=OVERALL_POSITIVE).fit(np.array(rows), target, sample_weight=weights)
     return Fitted(heads, ridge.coef_, float(ridge.intercept_), choose_caps(examples, idx, oof))
 

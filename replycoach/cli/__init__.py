@@ -13,6 +13,7 @@ SUBCOMMANDS = {
     "schema": "schema",
     "grade": "grade",
     "train": "train",
+    "regrade": "regrade",
     "bench": "bench",
     "users": "users",
     "db": "db",

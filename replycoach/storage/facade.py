@@ -50,13 +50,16 @@ from replycoach.storage.models import (
     AttemptRow,
     AttemptScoreRow,
     CacheRow,
+    GraderRow,
     InboxReadRow,
     PracticeDraftRow,
+    RegradeRow,
     ReviewRow,
     RollupPrinciplesRow,
     SessionRow,
     SignInAttemptRow,
     TeamRow,
+    TrainingJobRow,
     UserRow,
 )
 from replycoach.storage.types import (
@@ -72,10 +75,14 @@ from replycoach.storage.types import (
     NewAttempt,
     NewSession,
     PracticeDraft,
+    RegradeTarget,
     Review,
+    ReviewLabel,
     ReviewNotice,
     Role,
     SessionCheck,
+    StoredGrader,
+    TrainingJob,
     User,
 )
 
@@ -755,11 +762,16 @@ class Store:
             stmt = select(AttemptRow.case_id).where(AttemptRow.user_id == user_id, AttemptRow.turn == 1).distinct()
             return set(s.scalars(stmt))
 
-    def earlier_replies(self, user_id: int, *, exclude_case: str | None = None, limit: int = 50) -> list[str]:
-        """The trainee's own recent replies to other cases (the no_script grader compares against them)."""
+    def earlier_replies(
+        self, user_id: int, *, exclude_case: str | None = None, limit: int = 50, before: datetime | None = None
+    ) -> list[str]:
+        """The trainee's own recent replies to other cases (the no_script grader compares against them);
+        ``before``: as they stood then (a re-grade sees what the first grade saw)."""
         stmt = select(AttemptRow.reply).where(AttemptRow.user_id == user_id)
         if exclude_case is not None:
             stmt = stmt.where(AttemptRow.case_id != exclude_case)
+        if before is not None:
+            stmt = stmt.where(AttemptRow.submitted_at < to_db_time(before))
         stmt = stmt.order_by(AttemptRow.submitted_at.desc(), AttemptRow.id.desc()).limit(limit)
         with self._reading() as s:
             return list(s.scalars(stmt))
@@ -1198,6 +1210,306 @@ class Store:
         )
         with self._writing() as s:
             s.execute(stmt)
+
+    # --- graders ---------------------------------------------------------------------------------------
+    # Graders trained from the team's reviews (issue 10, migration 0006). ``by`` is the admin acting, or None
+    # for the command line (``replycoach train --from-reviews`` / ``regrade``: the operator's own access to
+    # the database and the files).
+    def review_labels(self, by: User | None = None) -> list[ReviewLabel]:
+        """Every attempt's latest review, oldest first, with the attempt as the trainee answered it."""
+        if by is not None:
+            _require(by, _REVIEWERS, "train a grader from reviews")
+        newest = select(func.max(ReviewRow.id)).group_by(ReviewRow.attempt_id)
+        stmt = (
+            select(ReviewRow, AttemptRow)
+            .join(AttemptRow, AttemptRow.id == ReviewRow.attempt_id)
+            .where(ReviewRow.id.in_(newest))
+            .order_by(ReviewRow.id)
+        )
+        with self._reading() as s:
+            return [
+                ReviewLabel(
+                    review_id=r.id,
+                    attempt_id=a.id,
+                    trainee_id=a.user_id,
+                    coach_name=r.coach.display_name,
+                    reviewed_at=from_db_time(r.created_at),
+                    case_id=a.case_id,
+                    case_hash=a.case_hash,
+                    language=a.language,
+                    handling=a.handling,
+                    reply=a.reply,
+                    response_seconds=a.response_seconds,
+                    turn=a.turn,
+                    overall=r.overall,
+                    scores=dict(r.scores or {}),
+                    grader_version=r.grader_version,
+                )
+                for r, a in s.execute(stmt).unique()
+            ]
+
+    def save_candidate(
+        self, version: str, *, embedder: str, model: bytes, summary: dict, by: User | None = None
+    ) -> StoredGrader:
+        """Keep a trained candidate for an admin to promote or discard. The same reviews give the same model,
+        so the same version: a candidate trained again replaces its summary (a discarded one comes back as a
+        candidate; the grader in use stays in use)."""
+        if by is not None:
+            _require(by, (Role.admin,), "train graders")
+        with self._writing() as s:
+            row = s.get(GraderRow, version)
+            if row is None:
+                row = GraderRow(
+                    version=version,
+                    embedder=embedder,
+                    status="candidate",
+                    model=model,
+                    summary=summary,
+                    created_by=None if by is None else by.id,
+                    created_at=self._now(),
+                )
+                s.add(row)
+            else:
+                row.summary = summary
+                if row.status == "discarded":
+                    row.status, row.decided_by, row.decided_at = "candidate", None, None
+            s.flush()
+            return self._grader_value(s, row)
+
+    def list_graders(self, viewer: User) -> list[StoredGrader]:
+        """Every trained grader, newest first (coaches and HR see which grader graded; admins decide)."""
+        _require(viewer, _AGGREGATE_VIEWERS, "see the graders")
+        with self._reading() as s:
+            rows = s.scalars(select(GraderRow).order_by(GraderRow.created_at.desc(), GraderRow.version))
+            return [self._grader_value(s, r) for r in rows]
+
+    def active_grader(self) -> tuple[str, str] | None:
+        """(version, embedder) of the grader an admin promoted, or None: the shipped grader grades."""
+        with self._reading() as s:
+            row = s.execute(select(GraderRow.version, GraderRow.embedder).where(GraderRow.status == "active")).first()
+            return None if row is None else (row.version, row.embedder)
+
+    def grader_model(self, version: str) -> bytes:
+        with self._reading() as s:
+            model = s.scalar(select(GraderRow.model).where(GraderRow.version == version))
+        if model is None:
+            raise MissingEntry(f"Grader {version} not found.")
+        return model
+
+    def promote_grader(self, version: str, by: User | None = None) -> StoredGrader:
+        """Make a candidate (or a retired grader) the one that grades new attempts; the one in use retires."""
+        return self._decide_grader(version, by, allowed=("candidate", "retired"), to="active")
+
+    def discard_grader(self, version: str, by: User | None = None) -> StoredGrader:
+        """Set a candidate aside: it never grades."""
+        return self._decide_grader(version, by, allowed=("candidate",), to="discarded")
+
+    def use_shipped_grader(self, by: User | None = None) -> None:
+        """Retire the promoted grader: the shipped grader grades new attempts again."""
+        if by is not None:
+            _require(by, (Role.admin,), "change the grader")
+        with self._writing() as s:
+            s.execute(
+                update(GraderRow)
+                .where(GraderRow.status == "active")
+                .values(status="retired", decided_by=None if by is None else by.id, decided_at=self._now())
+            )
+
+    def _decide_grader(self, version: str, by: User | None, *, allowed: tuple[str, ...], to: str) -> StoredGrader:
+        if by is not None:
+            _require(by, (Role.admin,), "promote or discard graders")
+        with self._writing() as s:
+            row = s.get(GraderRow, version, with_for_update=True)
+            if row is None:
+                raise MissingEntry(f"Grader {version} not found.")
+            if row.status not in allowed:
+                raise ValueError(
+                    f"Grader {version} is {row.status}: only a {' or '.join(allowed)} grader can be made {to}."
+                )
+            if to == "active":
+                s.execute(update(GraderRow).where(GraderRow.status == "active").values(status="retired"))
+            row.status, row.decided_by, row.decided_at = to, None if by is None else by.id, self._now()
+            s.flush()
+            return self._grader_value(s, row)
+
+    @staticmethod
+    def _grader_value(s: Session, row: GraderRow) -> StoredGrader:
+        def name(user_id: int | None) -> str | None:
+            user = None if user_id is None else s.get(UserRow, user_id)
+            return None if user is None else user.display_name
+
+        return StoredGrader(
+            version=row.version,
+            embedder=row.embedder,
+            status=row.status,
+            summary=dict(row.summary or {}),
+            created_by=name(row.created_by),
+            created_at=from_db_time(row.created_at),
+            decided_by=name(row.decided_by),
+            decided_at=from_db_time(row.decided_at),
+        )
+
+    # Training jobs: the page starts one, a separate process runs it and reports here.
+    def start_training_job(self, by: User | None, *, stale_after: timedelta) -> int:
+        """A new running job, or ``Conflict`` while another one is running and alive (reported within
+        ``stale_after``); a job silent for longer is marked failed: its process is gone."""
+        if by is not None:
+            _require(by, (Role.admin,), "train graders")
+        now = self._now()
+        with self._writing() as s:
+            for job in s.scalars(select(TrainingJobRow).where(TrainingJobRow.status == "running").with_for_update()):
+                if now - job.heartbeat_at <= stale_after:
+                    raise Conflict(
+                        f"A training run started at {from_db_time(job.started_at):%H:%M} UTC is still running."
+                    )
+                job.status, job.finished_at = "failed", now
+                job.error = f"stopped without finishing (no report for {stale_after.total_seconds():.0f} s)"
+            row = TrainingJobRow(
+                status="running",
+                progress="",
+                started_by=None if by is None else by.id,
+                started_at=now,
+                heartbeat_at=now,
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def report_training(self, job_id: int, line: str | None, *, keep_lines: int = 40) -> None:
+        """A running job's heartbeat, with a progress line (None: only the heartbeat)."""
+        with self._writing() as s:
+            row = s.get(TrainingJobRow, job_id)
+            if row is None or row.status != "running":
+                return
+            if line is not None:
+                row.progress = "\n".join([*row.progress.splitlines(), line.rstrip()][-keep_lines:])
+            row.heartbeat_at = self._now()
+
+    def finish_training_job(self, job_id: int, *, grader_version: str | None = None, error: str | None = None) -> None:
+        with self._writing() as s:
+            row = s.get(TrainingJobRow, job_id)
+            if row is None:
+                raise MissingEntry(f"Training job {job_id} not found.")
+            row.status = "failed" if error else "done"
+            row.grader_version, row.error, row.finished_at = grader_version, error, self._now()
+
+    def training_jobs(self, viewer: User, *, limit: int = 5, stale_after: timedelta | None = None) -> list[TrainingJob]:
+        """The newest jobs first; a running job silent for longer than ``stale_after`` shows as failed."""
+        _require(viewer, (Role.admin,), "see training runs")
+        now = self._now()
+        with self._reading() as s:
+            rows = list(s.scalars(select(TrainingJobRow).order_by(TrainingJobRow.id.desc()).limit(limit)))
+            out = []
+            for r in rows:
+                status, error = r.status, r.error
+                if status == "running" and stale_after is not None and now - r.heartbeat_at > stale_after:
+                    status, error = (
+                        "failed",
+                        f"stopped without finishing (no report for {stale_after.total_seconds():.0f} s)",
+                    )
+                user = None if r.started_by is None else s.get(UserRow, r.started_by)
+                out.append(
+                    TrainingJob(
+                        id=r.id,
+                        status=status,
+                        progress=r.progress,
+                        started_by=None if user is None else user.display_name,
+                        started_at=from_db_time(r.started_at),
+                        heartbeat_at=from_db_time(r.heartbeat_at),
+                        finished_at=from_db_time(r.finished_at),
+                        grader_version=r.grader_version,
+                        error=error,
+                    )
+                )
+            return out
+
+    # Re-grades (``replycoach regrade``): a new score beside the original, never over a coach's.
+    def regrade_targets(
+        self, since: datetime, current_version: str, *, after_id: int = 0, limit: int = 500
+    ) -> list[RegradeTarget]:
+        """Attempts submitted at or after ``since`` that ``current_version`` has not graded, in id order from
+        ``after_id`` (a batch at a time: a long run can stop and resume)."""
+        parent = AttemptRow.__table__.alias("parent")
+        stmt = (
+            select(AttemptRow, parent.c.reply, exists().where(ReviewRow.attempt_id == AttemptRow.id))
+            .outerjoin(parent, parent.c.id == AttemptRow.parent_id)
+            .where(
+                AttemptRow.submitted_at >= to_db_time(since),
+                AttemptRow.id > after_id,
+                AttemptRow.grader_version != current_version,
+                ~exists().where(RegradeRow.attempt_id == AttemptRow.id, RegradeRow.grader_version == current_version),
+            )
+            .order_by(AttemptRow.id)
+            .limit(limit)
+        )
+        with self._reading() as s:
+            return [
+                RegradeTarget(
+                    attempt_id=a.id,
+                    user_id=a.user_id,
+                    case_id=a.case_id,
+                    case_hash=a.case_hash,
+                    language=a.language,
+                    handling=a.handling,
+                    reply=a.reply,
+                    response_seconds=a.response_seconds,
+                    submitted_at=from_db_time(a.submitted_at),
+                    turn=a.turn,
+                    follow_up_text=a.follow_up_text,
+                    parent_reply=parent_reply,
+                    score=a.score,
+                    passed=a.passed,
+                    reviewed=bool(reviewed),
+                    grader_version=a.grader_version,
+                )
+                for a, parent_reply, reviewed in s.execute(stmt).unique()
+            ]
+
+    def add_regrade(
+        self,
+        attempt_id: int,
+        *,
+        grader_version: str,
+        score: float,
+        passed: bool,
+        principles: Mapping[str, float | None],
+    ) -> bool:
+        """Store a newer grader's grade of an attempt. The attempt's own grade stays as it was; the new one
+        becomes the score of record (dashboards move by the difference, in this transaction) unless a coach
+        reviewed the attempt: the coach's word stands. Returns whether the score of record changed."""
+        if not _within(score, 0.0, 100.0):
+            raise ValueError(f"A re-grade's score must be within 0-100, got {score}.")
+        with self._writing() as s:
+            attempt = s.get(AttemptRow, attempt_id)
+            if attempt is None:
+                raise MissingEntry(f"Attempt {attempt_id} not found.")
+            reviewed = s.scalar(select(exists().where(ReviewRow.attempt_id == attempt_id)))
+            s.add(
+                RegradeRow(
+                    attempt_id=attempt_id,
+                    grader_version=grader_version,
+                    score=float(score),
+                    passed=bool(passed),
+                    principles={p: None if v is None else float(v) for p, v in principles.items()},
+                    previous_score=attempt.score,
+                    previous_passed=attempt.passed,
+                    created_at=self._now(),
+                )
+            )
+            if reviewed:
+                return False
+            graded = set(s.scalars(select(AttemptScoreRow.principle).where(AttemptScoreRow.attempt_id == attempt_id)))
+            self._write_scores(
+                s,
+                record=_ScoreOfRecord(
+                    attempt_id=attempt_id,
+                    overall=float(score),
+                    passed=bool(passed),
+                    principles={p: v for p, v in principles.items() if p in graded},
+                ),
+            )
+            s.execute(update(AttemptRow).where(AttemptRow.id == attempt_id).values(regraded_version=grader_version))
+            return True
 
 
 # --- helpers -------------------------------------------------------------------------------------------------

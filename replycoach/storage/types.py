@@ -241,3 +241,73 @@ class KeyFigures:
 class Page:
     rows: list = field(default_factory=list)
     total: int = 0
+
+
+@dataclass(frozen=True)
+class ReviewLabel:
+    """A coach's latest review of an attempt, with what training needs of the attempt (issue 10)."""
+
+    review_id: int
+    attempt_id: int
+    trainee_id: int
+    coach_name: str
+    reviewed_at: datetime
+    case_id: str
+    case_hash: str  # the case version the trainee answered (localized to ``language``)
+    language: str
+    handling: str
+    reply: str
+    response_seconds: float
+    turn: int
+    overall: float | None  # the coach's overall 0-100 (None: left as the machine gave it)
+    scores: dict[str, float | None]  # the coach's per-principle scores, [0, 1] (None: does not apply)
+    grader_version: str  # of the machine grade the coach judged
+
+
+@dataclass(frozen=True)
+class StoredGrader:
+    """A grader trained from the team's reviews (the model itself stays in the database)."""
+
+    version: str
+    embedder: str
+    status: str  # candidate, active, retired, discarded
+    summary: dict  # what it learned from and how it compared with the grader in use
+    created_by: str | None
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TrainingJob:
+    id: int
+    status: str  # running, done, failed
+    progress: str  # the last lines it reported
+    started_by: str | None
+    started_at: datetime
+    heartbeat_at: datetime
+    finished_at: datetime | None
+    grader_version: str | None  # the candidate it produced
+    error: str | None
+
+
+@dataclass(frozen=True)
+class RegradeTarget:
+    """A stored attempt to grade again with a newer grader, with what grading it needs."""
+
+    attempt_id: int
+    user_id: int
+    case_id: str
+    case_hash: str
+    language: str
+    handling: str
+    reply: str
+    response_seconds: float
+    submitted_at: datetime
+    turn: int
+    follow_up_text: str | None
+    parent_reply: str | None
+    score: float  # of record now
+    passed: bool
+    reviewed: bool
+    grader_version: str  # the grader whose grade is the attempt's own

@@ -53,9 +53,17 @@ def _warm_engine(name: str):
 
 
 @st.cache_resource(show_spinner="Loading the grading model…")
-def get_engine():
-    """The grading engine with its embedding model loaded and warmed once per process."""
+def _shipped_engine():
+    """The shipped grading engine with its embedding model loaded and warmed once per process."""
     return _warm_engine(get_settings().embedder)
+
+
+def get_engine():
+    """The engine that grades now: the shipped one, or the grader an admin promoted (asked of the database at
+    each call, so a promotion reaches every process at its next grade; ``replycoach.grader_registry``)."""
+    from replycoach.grader_registry import engine_for
+
+    return engine_for(get_store(), _shipped_engine())
 
 
 def _in_background(name: str, work) -> None:

@@ -199,3 +199,29 @@ def test_the_migration_fills_the_rollups_as_the_facade_keeps_them(history):
     store.upgrade()  # and are filled again from the attempts
     assert _snapshot(store) == kept
     _same_answers(store, AttemptFilter())
+
+
+def test_a_regrade_moves_the_dashboard_numbers_as_the_attempts_do(history):
+    """A re-grade by a newer grader becomes the score of record through the same path as a review: the
+    rollups follow it in its transaction, and a reviewed attempt keeps the coach's score."""
+    store = history
+    team_a = AttemptFilter(teams=("Store A",))
+    first, second = store.list_attempts(HR, team_a, limit=2)
+    new_scores = {p: (1.0 if (s or 0) < 0.5 else 0.0) for p, s in first.principles.items() if s is not None}
+    before = store.key_figures(HR, team_a)
+
+    changed = store.add_regrade(first.id, grader_version="v-new", score=12.5, passed=False, principles=new_scores)
+
+    assert changed
+    after = store.key_figures(HR, team_a)
+    assert after.average_score == pytest.approx(before.average_score + (12.5 - first.score) / before.attempts)
+    for flt in (AttemptFilter(), team_a, AttemptFilter(teams=("Store A",), case_ids=(first.case_id,))):
+        _same_answers(store, flt)
+    regraded = store.get_attempt(first.id, HR)
+    assert (regraded.score, regraded.grader_version) == (12.5, first.grader_version)  # its own grade's version stays
+    assert regraded.principles == pytest.approx({**first.principles, **new_scores})
+
+    coach = store.add_user("coach", PASSWORD, Role.coach)
+    store.add_review(second.id, coach, scores={}, overall=88.0, comment="", pass_mark=70)
+    assert not store.add_regrade(second.id, grader_version="v-new", score=5.0, passed=False, principles={})
+    assert store.get_attempt(second.id, HR).score == 88.0

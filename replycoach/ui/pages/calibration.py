@@ -24,6 +24,7 @@ from replycoach.cases.models import PRINCIPLES
 from replycoach.config import get_settings
 from replycoach.storage.types import AttemptFilter
 from replycoach.ui import services, session
+from replycoach.ui.components.grader_training import show_training
 from replycoach.ui.i18n import _, principle_title
 
 
@@ -107,3 +108,4 @@ def render() -> None:
         mime="text/csv",
         key="calibration_csv",
     )
+    show_training(user, store, settings)
