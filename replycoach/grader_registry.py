@@ -8,12 +8,15 @@ learned heads differ, so switching costs a model read, not a model load.
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from grading.engine import Engine
 from grading.model.heads import model_from_bytes
 
+log = logging.getLogger(__name__)
 _PROMOTED: dict[str, Engine] = {}
+_UNUSABLE: dict[str, str] = {}  # version -> why its stored model cannot grade
 _LOCK = threading.Lock()
 
 
@@ -22,7 +25,15 @@ def engine_for(store, shipped: Engine) -> Engine:
     active = store.active_grader()
     if active is None or active[1] != shipped.embedder_name:
         return shipped
-    return engine_of(store, shipped, active[0])
+    version = active[0]
+    if version in _UNUSABLE:
+        return shipped
+    try:
+        return engine_of(store, shipped, version)
+    except Exception as exc:  # a broken stored model must not take grading down: the shipped grader grades
+        _UNUSABLE[version] = f"{type(exc).__name__}: {exc}"
+        log.error("promoted grader %s cannot grade (%s); grading with the shipped grader", version, exc)
+        return shipped
 
 
 def engine_of(store, shipped: Engine, version: str) -> Engine:
