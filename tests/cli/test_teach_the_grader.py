@@ -31,10 +31,12 @@ def world(tmp_path, monkeypatch, cases_dir):
     monkeypatch.setenv("REPLYCOACH_DATABASE_URL", url)
     monkeypatch.setenv("REPLYCOACH_SCENARIOS_DIR", str(cases_dir))
     monkeypatch.setenv("REPLYCOACH_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
     store = Store(url)
     store.upgrade()
     yield store
     store.close()
+    get_settings.cache_clear()
 
 
 def graded_attempt(store, engine, user, reply: str, *, at=AT, turn=1, parent_id=None, language="en"):
