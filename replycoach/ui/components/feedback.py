@@ -56,6 +56,7 @@ def show_feedback(
     ]
     if case is not None and case.target_response_minutes:
         meta.append(_("target {duration}").format(duration=minutes_label(case.target_response_minutes)))
+    meta.append(_("graded by grader {version}").format(version=attempt.grader_version))
     st.caption(md_text(" · ".join(meta)))
     if attempt.needs_review and review is None:
         st.info(_("A coach will look at this attempt too (the automatic grade was uncertain)."))

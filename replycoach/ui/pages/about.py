@@ -22,9 +22,10 @@ def render() -> None:
         from grading import GRADER_VERSION
     except ImportError:
         GRADER_VERSION = _("unavailable")
+    promoted = services.get_store().active_grader()  # a grader an admin promoted from the team's reviews
     rows = {
         _("ReplyCoach version"): replycoach.__version__,
-        _("Grader version"): GRADER_VERSION,
+        _("Grader version"): promoted[0] if promoted else GRADER_VERSION,
         _("Embedder"): settings.embedder,
         _("Pass mark"): f"{settings.pass_mark:g}",
         _("Reply limit"): _("{count} characters").format(count=settings.reply_limit),
