@@ -81,18 +81,17 @@ def uncertainty(
     scored = {p: float(s) for p, s in principles.items() if s is not None}
     closeness = {p: max(0.0, 1.0 - abs(s - 0.5) / UNSURE_BAND) for p, s in scored.items()}
     unsure = sum(closeness.values()) / len(closeness) if closeness else 0.0
-    gap = 0.0
-    if judge_overall is not None and offline_overall is not None:
-        gap = min(1.0, abs(judge_overall - offline_overall) / JUDGE_GAP_POINTS)
+    judged = judge_overall is not None and offline_overall is not None
+    judge_gap = abs(judge_overall - offline_overall) if judged else 0.0
+    gap = min(1.0, judge_gap / JUDGE_GAP_POINTS)
 
     reasons: list[QueueReason] = []
     if distance <= REASON_PASS_POINTS:
         reasons.append(QueueReason(NEAR_PASS, float(overall), float(pass_mark)))
     doubtful = sorted((abs(s - 0.5), p) for p, s in scored.items() if abs(s - 0.5) <= REASON_UNSURE_BAND)
     reasons += [QueueReason(UNSURE_PRINCIPLE, scored[p], principle=p) for _, p in doubtful[:MAX_PRINCIPLE_REASONS]]
-    if judge_overall is not None and offline_overall is not None:
-        if abs(judge_overall - offline_overall) >= REASON_JUDGE_GAP:
-            reasons.append(QueueReason(JUDGE_DISAGREES, float(judge_overall), float(offline_overall)))
+    if judged and judge_gap >= REASON_JUDGE_GAP:
+        reasons.append(QueueReason(JUDGE_DISAGREES, float(judge_overall), float(offline_overall)))
     return Uncertainty(round(near_pass + unsure + gap, 4), tuple(reasons))
 
 
