@@ -8,6 +8,7 @@ import io
 import pytest
 from coach_support import attempt_for, page_as, texts
 
+from replycoach.storage.facade import FLAGGED_FIRST
 from replycoach.storage.types import AttemptFilter, Role
 
 
@@ -30,8 +31,10 @@ def queue(store, users):
     return plain, flagged
 
 
-def _review_page(users):
+def _review_page(users, order: str | None = None):
     at = page_as(users[Role.coach], "review")
+    if order is not None:  # chosen before the page first opens, so the first attempt picked is that order's
+        at.session_state["review_order"] = order
     at.run()
     assert not at.exception, at.exception
     return at
@@ -39,7 +42,7 @@ def _review_page(users):
 
 def test_flagged_attempts_come_first_and_show_the_machine_grade(users, queue):
     plain, flagged = queue
-    at = _review_page(users)
+    at = _review_page(users, FLAGGED_FIRST)
     assert at.selectbox(key="review_pick").value == flagged.id
     assert at.selectbox(key="review_pick").options[0].startswith(f"⚑ #{flagged.id}")
     assert "flagged this attempt" in texts(at)
@@ -49,7 +52,7 @@ def test_flagged_attempts_come_first_and_show_the_machine_grade(users, queue):
 
 def test_a_coach_review_is_stored_and_becomes_the_score_of_record(store, users, queue):
     _, flagged = queue
-    at = _review_page(users)
+    at = _review_page(users, FLAGGED_FIRST)
     at.radio(key=f"review_{flagged.id}_apology").set_value(50)
     at.button(key=f"review_save_{flagged.id}").click().run()
     assert "Score every principle" in texts(at)  # nothing half-done is stored
@@ -76,7 +79,7 @@ def test_a_coach_review_is_stored_and_becomes_the_score_of_record(store, users, 
     # the reviewed attempt stays selectable, now with machine and coach side by side (who, when)
     assert at.selectbox(key="review_pick").value == flagged.id
     assert "Latest review by Coach Tester" in texts(at)
-    side = at.dataframe[0].value
+    side = next(d.value for d in at.dataframe if "principle" in d.value.columns)  # not the queue's table
     row = side[side["principle"] == "Sincere apology"].iloc[0]
     assert (row["machine"], row["coach"]) == ("0", "50")
     assert store.review_queue(users[Role.coach], AttemptFilter(turn=None))[0].id != flagged.id
@@ -84,7 +87,7 @@ def test_a_coach_review_is_stored_and_becomes_the_score_of_record(store, users, 
 
 def test_save_and_next_moves_on_in_the_queue_with_the_fine_scale(store, users, queue):
     plain, flagged = queue
-    at = _review_page(users)
+    at = _review_page(users, FLAGGED_FIRST)
     assert at.selectbox(key="review_pick").value == flagged.id
     at.radio(key="review_scale").set_value("Fine: 0-100 in steps of 5").run()
     at.button(key=f"review_prefill_{flagged.id}").click().run()
