@@ -108,7 +108,7 @@ EXPORT_COLUMNS = (
     "attempt_id", "submitted_at", "opened_at", "user_id", "username", "display_name", "team", "case_id",
     "case_hash", "language", "handling", "turn", "parent_id", "score", "passed", "machine_score",
     "machine_passed", "reviewed_by", "reviewed_at", "review_comment", "response_seconds", "grader_version",
-    "embedder", "needs_review", "follow_up_text", "reply",
+    "score_grader_version", "embedder", "needs_review", "follow_up_text", "reply",
 )  # fmt: skip
 #: A principle the machine scored below this "lost points" (the review queue's principle filter).
 LOST_BELOW = 0.5
@@ -1204,6 +1204,15 @@ class Store:
         with self._reading() as s:
             return queries.team_principle_matrix(s, flt, read_rollups=self.read_rollups)
 
+    def score_sources(self, viewer: User, flt: AttemptFilter = AttemptFilter()) -> list[tuple[str | None, int]]:
+        """Where the scores of record under ``flt`` come from, for HR figures that say which grader they use:
+        (grader version, attempts) per grader, most first, then (None, attempts) scored by a coach's review. The
+        grader behind a score: a coach's review if reviewed, else the re-grade that became the score of record
+        (``regraded_version``), else the grader that graded the attempt."""
+        _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
+        with self._reading() as s:
+            return queries.score_sources(s, flt)
+
     def export_principles(self) -> list[str]:
         """The principle columns ``iter_export_rows`` adds, in the casebook's order."""
         # The rollup has a row per day and principle, the score table one per attempt and principle.
@@ -1219,7 +1228,8 @@ class Store:
         score of record in [0, 1], None: not applicable; every principle of ``export_principles()``) are the
         score of record, ``machine_score``/``machine_passed`` the machine's; ``reviewed_by`` (the coach's display
         name), ``reviewed_at`` and ``review_comment`` come from the latest review (None without one);
-        ``follow_up_text`` is what the customer wrote that a turn-2 answer answers. Times are aware UTC.
+        ``follow_up_text`` is what the customer wrote that a turn-2 answer answers; ``score_grader_version`` the
+        grader behind the score of record (None: a coach's review is). Times are aware UTC.
         Rows stream from the database (a trainee gets only their own); ``flt.turn=None`` includes every turn."""
         principles = self.export_principles()
         stmt = queries.export_statement(principles, _narrow(viewer, flt)).execution_options(yield_per=2000)
