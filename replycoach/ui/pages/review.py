@@ -21,6 +21,7 @@ import streamlit as st
 from replycoach.cases.exemplars import BAD, GOOD, ExemplarProposal, ExemplarRefused, propose_exemplar
 from replycoach.cases.models import PRINCIPLES, Case
 from replycoach.cases.safe_yaml import YamlProblem
+from replycoach.cases.versions import localized_hash
 from replycoach.coaching.queue_order import JUDGE_DISAGREES, NEAR_PASS, QueueReason, attempt_uncertainty
 from replycoach.config import get_settings
 from replycoach.i18n import N_
@@ -288,10 +289,11 @@ def _prefill(attempt: Attempt, scale: str) -> None:
 
 def current_case_hash(case: Case | None, attempt: Attempt) -> str | None:
     """The content hash of the attempt's case as the casebook holds it now, in the attempt's language (what a
-    trainee answering now would be graded on; None: the case was deleted)."""
+    trainee answering now would be graded on; None: the case was deleted). A case that lost the attempt's
+    language has changed for it: its own language's hash stands in."""
     if case is None:
         return None
-    return case.localized(attempt.language if attempt.language in case.languages else case.language).content_hash
+    return localized_hash(case, attempt.language) or case.content_hash
 
 
 def _save(user: User, attempt: Attempt, scale: str, queue_ids: list[int], go_next: bool, case_hash: str | None) -> None:
