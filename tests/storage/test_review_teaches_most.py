@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from storage_helpers import PASSWORD, T0, new_attempt
 
 from replycoach.coaching.queue_order import MAX_UNCERTAINTY, attempt_uncertainty
@@ -167,6 +167,13 @@ def test_migration_0007_fills_existing_attempts_with_the_rule_of_queue_order(sto
         expected = attempt_uncertainty(score, principles, llm, 70.0).value
         assert _stored_uncertainty(store, attempt_id) == pytest.approx(expected, abs=1e-4)
     assert _stored_uncertainty(store, ids[3]) > _stored_uncertainty(store, ids[0])  # the judge's gap counts
+    with store.engine.begin() as connection:  # and back: the column and its index go, the attempts stay
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    columns = {c["name"] for c in inspect(store.engine).get_columns("attempts")}
+    assert "machine_certainty" not in columns
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM attempts").scalar() == len(cases)
     store.close()
 
 
