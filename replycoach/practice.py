@@ -120,6 +120,7 @@ def submit_reply(
         follow_up_text=turn.follow_up_text,
         llm_json=llm_json,
         needs_review=needs_review,
+        pass_mark=settings.pass_mark,
     )
     return store.add_attempt(attempt)
 

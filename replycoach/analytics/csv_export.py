@@ -3,7 +3,8 @@
 ``handling`` is the handling the trainee chose; each principle's score of record is in ``<principle>_score``
 (so the handling principle's score is ``handling_score``). Every score is on the 0-100 scale: ``score`` is the
 score of record (a coach's review where there is one), ``machine_score`` the machine's, with the reviewer, the
-time of the review and its comment beside them. Rows stream in (``Store.iter_export_rows`` yields them one by
+time of the review and its comment beside them; ``score_grader_version`` is the grader behind the score of record
+(empty when a coach's review is). Rows stream in (``Store.iter_export_rows`` yields them one by
 one) and CSV text streams out in chunks (``iter_csv_bytes``), so an export of a million attempts never holds
 the table in memory. Cells a spreadsheet would run as a formula (a reply
 starting with ``=`` or ``@``) are defused with a leading apostrophe: replies are typed by trainees.
@@ -36,6 +37,7 @@ LEADING_COLUMNS = (
     "passed",
     "machine_score",
     "machine_passed",
+    "score_grader_version",
     "reviewed_by",
     "reviewed_at",
     "review_comment",

@@ -3,7 +3,8 @@
 Each attempt becomes "<trainee> passed|failed <case>" with the score of record (a coach's review where there
 is one), the reply, how long the trainee took and, as context extensions, the handling the trainee chose,
 every principle's score of record (0-100, like every score here), the machine's score, the coach's review
-(reviewer, time, comment), the grader version and the case's content hash (so an LRS never mixes case
+(reviewer, time, comment), the grader version, the grader behind the score of record (when no coach's review
+is) and the case's content hash (so an LRS never mixes case
 versions). An answer to the customer's follow-up (turn 2) refers to the first reply's statement
 (``context.statement``) and carries the follow-up it answers. Statement ids are UUIDv5 of the attempt, so
 exporting twice gives the same ids and an LRS de-duplicates them instead of counting attempts twice.
@@ -69,7 +70,7 @@ def attempt_statement(
     ``row`` holds ``attempt_id`` (or ``id``), ``username``, ``case_id``, ``case_hash``, ``language``,
     ``reply``, ``submitted_at``, ``response_seconds``, ``score`` (0-100), ``passed``, ``grader_version`` and
     ``principles`` (principle -> score in [0, 1] or ``None``), as ``Store.iter_export_rows`` gives it; used when
-    present: ``display_name``, ``handling`` (the trainee's choice), ``machine_score``, ``reviewed_by``,
+    present: ``display_name``, ``handling`` (the trainee's choice), ``score_grader_version``, ``machine_score``, ``reviewed_by``,
     ``reviewed_at``, ``review_comment``, ``turn``, ``parent_id``, ``follow_up_text``.
     """
     attempt_id = row.get("attempt_id", row.get("id"))
@@ -89,6 +90,8 @@ def attempt_statement(
         EXTENSION_BASE + "attempt-id": attempt_id,
         EXTENSION_BASE + "turn": int(row.get("turn") or 1),  # type: ignore[call-overload]
     }
+    if row.get("score_grader_version"):  # the grader behind the score of record (absent: a coach's review)
+        extensions[EXTENSION_BASE + "score-grader-version"] = str(row["score_grader_version"])
     if row.get("handling"):
         extensions[EXTENSION_BASE + "handling"] = str(row["handling"])
     if row.get("machine_score") is not None:

@@ -5,8 +5,9 @@ For each backend: generate the history (SQLite: 500 trainees, 100,000 attempts; 
 one warm-up run) for the whole period, for one team and for the last 90 days (the dashboard's opening view),
 read from the daily rollups as the dashboard does, and for the 90 days straight from the attempts too (what
 the rollups save); compare the median response time from the rollup's buckets with the exact one; stream the
-full export; time the coach's paths (the review queue, the inbox, writing a review as the score of record,
-which moves the rollups by the difference); and measure how many attempts per second 20 threads submit
+full export and time the dashboard's grader-version line; time the coach's paths (the review queue in both
+orders, the inbox, writing a review as the score of record, which moves the rollups by the difference); and
+measure how many attempts per second 20 threads submit
 through the facade (each keeping the rollups). PostgreSQL is a throwaway server started for the run with its
 default durability (fsync on).
 """
@@ -24,7 +25,7 @@ from pathlib import Path
 from replycoach.bench import machine_line, markdown_table, with_throwaway_postgres
 from replycoach.config import get_settings
 from replycoach.inbox import inbox_for
-from replycoach.storage.facade import Store
+from replycoach.storage.facade import FLAGGED_FIRST, Store
 from replycoach.storage.history import generate_history, read_case_ids
 from replycoach.storage.types import AttemptFilter, NewAttempt, PrincipleScore, Role, User
 
@@ -116,6 +117,10 @@ def _measure(url: str, size: dict, per_thread: int) -> dict[str, float | str]:
     started = time.perf_counter()
     exported = sum(1 for _ in store.iter_export_rows(hr))
     out["export: all rows (s)"] = time.perf_counter() - started
+    # The dashboard's "Scores: n by grader ..." line: a GROUP BY over the period's attempts (no rollup).
+    out["s: score_sources (grader behind each score), 90 days"] = _warm_best(
+        lambda: store.score_sources(hr, filters["90 days"])
+    )
     out["export: rows"] = exported
     out.update(_coach_paths(store, today))
     out["submit: attempts/s, 20 threads"] = _throughput(store, url, per_thread)
@@ -129,7 +134,12 @@ def _coach_paths(store: Store, today: datetime) -> dict[str, float]:
     (coach,) = store.bulk_add_users([("bench-coach", "Bench Coach", store.list_teams()[0])], role=Role.coach)
     every_turn = AttemptFilter(turn=None)
     out = {
-        "s: review queue, first 30": _warm_best(lambda: store.review_queue(coach, every_turn, limit=30)),
+        "s: review queue (what a review teaches most), first 30": _warm_best(
+            lambda: store.review_queue(coach, every_turn, limit=30)
+        ),
+        "s: review queue (flagged first, then oldest), first 30": _warm_best(
+            lambda: store.review_queue(coach, every_turn, limit=30, order=FLAGGED_FIRST)
+        ),
         "s: review queue, lost points on empathy": _warm_best(
             lambda: store.review_queue(coach, every_turn, lost_points_on="empathy")
         ),

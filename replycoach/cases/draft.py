@@ -154,6 +154,11 @@ def _title(text: str) -> str:
     return (first[:60] + "…") if len(first) > 60 else first
 
 
+def dump_case(data: dict) -> str:
+    """A case's data as the text of its file (what the studio's form and "Use as an exemplar" write)."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+
+
 def draft_case_yaml(
     complaint: str,
     *,

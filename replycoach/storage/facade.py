@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 
 from sqlalchemy import JSON, delete, exists, func, insert, null, select, update
@@ -34,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from replycoach.coaching.queue_order import MAX_UNCERTAINTY, attempt_uncertainty
 from replycoach.plain_text import check_plain_text
 from replycoach.storage import passwords, queries, rollups, tokens
 from replycoach.storage.convert import (
@@ -106,10 +108,21 @@ EXPORT_COLUMNS = (
     "attempt_id", "submitted_at", "opened_at", "user_id", "username", "display_name", "team", "case_id",
     "case_hash", "language", "handling", "turn", "parent_id", "score", "passed", "machine_score",
     "machine_passed", "reviewed_by", "reviewed_at", "review_comment", "response_seconds", "grader_version",
-    "embedder", "needs_review", "follow_up_text", "reply",
+    "score_grader_version", "embedder", "needs_review", "follow_up_text", "reply",
 )  # fmt: skip
 #: A principle the machine scored below this "lost points" (the review queue's principle filter).
 LOST_BELOW = 0.5
+
+
+class _NotChecked(Enum):
+    CASE = "not checked"
+
+
+#: ``add_review`` without the case's current version: the case is not checked (scripts, benchmarks).
+CASE_NOT_CHECKED = _NotChecked.CASE
+#: The review queue's orders: what a review teaches the grader most (the default), or flagged first, then oldest.
+TEACHES_MOST, FLAGGED_FIRST = "teaches_most", "flagged_first"
+QUEUE_ORDERS = (TEACHES_MOST, FLAGGED_FIRST)
 
 
 def _utcnow() -> datetime:
@@ -665,7 +678,11 @@ class Store:
             if missing := user_ids - teams.keys():
                 raise MissingEntry(f"Unknown user ids: {sorted(missing)[:10]}")
             ids = self._reserve_attempt_ids(s, len(attempts))
-            rows = [{"id": i, **_attempt_columns(a, teams[a.user_id])} for i, a in zip(ids, attempts, strict=True)]
+            pass_mark = _configured_pass_mark()
+            rows = [
+                {"id": i, **_attempt_columns(a, teams[a.user_id], pass_mark)}
+                for i, a in zip(ids, attempts, strict=True)
+            ]
             _insert_rows(s, AttemptRow.__table__, rows, bulk=True)
             self._write_scores(s, new_attempts=list(zip(attempts, rows, strict=True)), bulk=True)
         return len(ids)
@@ -794,7 +811,7 @@ class Store:
             parent = s.get(AttemptRow, attempt.parent_id)
             if parent is None or parent.user_id != attempt.user_id:
                 raise MissingEntry(f"Attempt {attempt.parent_id} not found.")
-        columns = _attempt_columns(attempt, user.team_id)
+        columns = _attempt_columns(attempt, user.team_id, _configured_pass_mark())
         row = AttemptRow(**columns)
         s.add(row)
         s.flush()
@@ -861,14 +878,22 @@ class Store:
         *,
         lost_points_on: str | None = None,
         limit: int = 100,
+        order: str = TEACHES_MOST,
     ) -> list[Attempt]:
-        """Attempts without a review, those marked ``needs_review`` first, then the oldest. Coaches and
-        admins only. ``lost_points_on``: only attempts the machine scored below ``LOST_BELOW`` on that
-        principle (to review one principle at a time)."""
+        """Attempts without a review, in ``order``: ``TEACHES_MOST`` (the default) puts first those the machine
+        was least sure of (see ``coaching.queue_order``), the oldest first among
+        equals (``attempts.machine_certainty``, ascending); ``FLAGGED_FIRST`` those marked ``needs_review`` first, then the oldest. Coaches and admins only.
+        ``lost_points_on``: only attempts the machine scored below ``LOST_BELOW`` on that principle (to review
+        one principle at a time). ``ValueError`` for an unknown order."""
+        if order not in QUEUE_ORDERS:
+            raise ValueError(f"Unknown queue order {order!r}: use one of {', '.join(QUEUE_ORDERS)}.")
         queue = self._review_queue(viewer, flt, lost_points_on)
         oldest_first = (AttemptRow.submitted_at, AttemptRow.id)
-        # Two reads in ix_attempts_review_queue's order (flagged, then the rest) instead of sorting them all.
         with self._reading() as s:
+            if order == TEACHES_MOST:  # ix_attempts_teaches_most's order: the first rows, never a sort of all
+                most_uncertain = queue.order_by(AttemptRow.machine_certainty, *oldest_first)
+                return self._attempt_values(s, list(s.scalars(most_uncertain.limit(limit))))
+            # Two reads in ix_attempts_review_queue's order (flagged, then the rest) instead of sorting them all.
             rows = list(s.scalars(queue.where(AttemptRow.needs_review.is_(True)).order_by(*oldest_first).limit(limit)))
             if len(rows) < limit:
                 rest = queue.where(AttemptRow.needs_review.is_(False)).order_by(*oldest_first)
@@ -908,6 +933,8 @@ class Store:
         overall: float | None,
         comment: str,
         pass_mark: float,
+        current_case_hash: str | None | _NotChecked = CASE_NOT_CHECKED,
+        acknowledge_changed_case: bool = False,
     ) -> Review:
         """A coach's scores and comment. The review becomes the attempt's score of record everywhere (the
         trainee's feedback and progress, the dashboards, the exports) in the same transaction; the machine's
@@ -915,7 +942,14 @@ class Store:
         principles left out keep the machine's score. ``overall``: 0-100, or None to keep the machine's; it
         passes at ``pass_mark``. A newer review replaces the older as the score of record, and the older is
         kept (who changed what, when). ``ValueError`` for a score out of range or a principle the attempt
-        was not graded on; nothing is stored then."""
+        was not graded on; nothing is stored then.
+
+        ``current_case_hash``: the content hash of the attempt's case as the casebook holds it now (None: the
+        case was deleted), passed by whoever knows the casebook (the review page); left out, the case is not
+        checked (scripts, benchmarks). A deleted case is refused (``MissingEntry``); a case whose content changed
+        since the attempt (``Case.content_hash`` differs from the attempt's ``case_hash``) is refused
+        (``Conflict``, naming both versions) unless ``acknowledge_changed_case``: the coach reviews against the
+        version the trainee answered, which the review records. Nothing is stored when refused."""
         _require(viewer, _REVIEWERS, "review attempts")
         if not 0.0 <= float(pass_mark) <= 100.0:
             raise ValueError(f"The pass mark must be within 0-100, got {pass_mark}.")
@@ -924,6 +958,8 @@ class Store:
             attempt = s.get(AttemptRow, attempt_id)
             if attempt is None:
                 raise MissingEntry(f"Attempt {attempt_id} not found.")
+            if current_case_hash is not CASE_NOT_CHECKED:
+                _check_case_version(attempt, current_case_hash, acknowledge_changed_case)
             graded = set(s.scalars(select(AttemptScoreRow.principle).where(AttemptScoreRow.attempt_id == attempt_id)))
             clean_scores, clean_overall = _check_review(scores, overall, graded)
             row = ReviewRow(
@@ -1168,6 +1204,15 @@ class Store:
         with self._reading() as s:
             return queries.team_principle_matrix(s, flt, read_rollups=self.read_rollups)
 
+    def score_sources(self, viewer: User, flt: AttemptFilter = AttemptFilter()) -> list[tuple[str | None, int]]:
+        """Where the scores of record under ``flt`` come from, for HR figures that say which grader they use:
+        (grader version, attempts) per grader, most first, then (None, attempts) scored by a coach's review. The
+        grader behind a score: a coach's review if reviewed, else the re-grade that became the score of record
+        (``regraded_version``), else the grader that graded the attempt."""
+        _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
+        with self._reading() as s:
+            return queries.score_sources(s, flt)
+
     def export_principles(self) -> list[str]:
         """The principle columns ``iter_export_rows`` adds, in the casebook's order."""
         # The rollup has a row per day and principle, the score table one per attempt and principle.
@@ -1183,7 +1228,8 @@ class Store:
         score of record in [0, 1], None: not applicable; every principle of ``export_principles()``) are the
         score of record, ``machine_score``/``machine_passed`` the machine's; ``reviewed_by`` (the coach's display
         name), ``reviewed_at`` and ``review_comment`` come from the latest review (None without one);
-        ``follow_up_text`` is what the customer wrote that a turn-2 answer answers. Times are aware UTC.
+        ``follow_up_text`` is what the customer wrote that a turn-2 answer answers; ``score_grader_version`` the
+        grader behind the score of record (None: a coach's review is). Times are aware UTC.
         Rows stream from the database (a trainee gets only their own); ``flt.turn=None`` includes every turn."""
         principles = self.export_principles()
         stmt = queries.export_statement(principles, _narrow(viewer, flt)).execution_options(yield_per=2000)
@@ -1638,7 +1684,16 @@ def _check_attempt(attempt: NewAttempt) -> None:
             raise ValueError(f"The score of {p.principle} must be within 0-1, got {p.score}.")
 
 
-def _attempt_columns(a: NewAttempt, team_id: int | None) -> dict:
+def _configured_pass_mark() -> float:
+    """The app's pass mark, for attempts stored without the one they were graded against."""
+    from replycoach.config import get_settings
+
+    return get_settings().pass_mark
+
+
+def _attempt_columns(a: NewAttempt, team_id: int | None, pass_mark: float) -> dict:
+    machine = {p.principle: p.score for p in a.principles}
+    uncertainty = attempt_uncertainty(a.score, machine, a.llm_json, pass_mark if a.pass_mark is None else a.pass_mark)
     return {
         "user_id": a.user_id,
         "team_id": team_id,
@@ -1663,6 +1718,7 @@ def _attempt_columns(a: NewAttempt, team_id: int | None) -> dict:
         "follow_up_text": a.follow_up_text,
         "llm_json": a.llm_json,
         "needs_review": bool(a.needs_review),
+        "machine_certainty": MAX_UNCERTAINTY - uncertainty.value,
     }
 
 
@@ -1750,6 +1806,22 @@ def _check_review(
     return clean, None if overall is None else float(overall)
 
 
+def _check_case_version(attempt: AttemptRow, current_case_hash: str | None, acknowledged: bool) -> None:
+    """A review judges the case version the trainee answered: refuse one whose case is gone, or changed unless
+    the coach said they review against the version the trainee answered."""
+    if current_case_hash is None:
+        raise MissingEntry(
+            f"The case {attempt.case_id!r} of attempt #{attempt.id} is no longer in the casebook: the review was "
+            "not stored."
+        )
+    if current_case_hash != attempt.case_hash and not acknowledged:
+        raise Conflict(
+            f"The case {attempt.case_id!r} changed since attempt #{attempt.id} was made (the trainee answered version "
+            f"{attempt.case_hash[:12]}, the casebook now holds {current_case_hash[:12]}): confirm that you review "
+            "against the version the trainee answered, or leave this attempt."
+        )
+
+
 def _within(value: object, low: float, high: float) -> bool:
     try:
         number = float(value)  # type: ignore[arg-type]
@@ -1766,4 +1838,6 @@ def _principle_order(found: set[str]) -> list[str]:
     return known + sorted(found - set(known))
 
 
-__all__ = ["ACCOUNT_DEACTIVATED", "LOGIN_FAILED", "MIGRATIONS_DIR", "Store"]
+__all__ = [
+    "ACCOUNT_DEACTIVATED", "FLAGGED_FIRST", "LOGIN_FAILED", "MIGRATIONS_DIR", "QUEUE_ORDERS", "TEACHES_MOST", "Store",
+]  # fmt: skip

@@ -253,4 +253,5 @@ def _attempt(users, team_language: dict, cases, plan: _Plan, i: int, prefix: str
         grade_json=grade,
         client_token=f"{prefix}-{user.id}-{plan.number[i]}",
         needs_review=bool(plan.needs_review[i]),
+        pass_mark=PASS_MARK,
     )

@@ -83,6 +83,9 @@ class AttemptRow(Base):
         # The review queue (flagged ones first, each group oldest first): it reads the first unreviewed rows in
         # index order instead of sorting every attempt (migration 0004).
         Index("ix_attempts_review_queue", "needs_review", "submitted_at", "id"),
+        # The queue ordered by what a review teaches most: the least certain first, each level oldest first
+        # (migration 0007).
+        Index("ix_attempts_teaches_most", "machine_certainty", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -114,6 +117,11 @@ class AttemptRow(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean)
     # The grader behind a re-grade that became the score of record (None: ``grader_version``'s own grade).
     regraded_version: Mapped[str | None] = mapped_column(String(40))
+    # How sure the machine was of its grade: ``queue_order.MAX_UNCERTAINTY`` minus the attempt's uncertainty (0-3,
+    # ``coaching.queue_order``), fixed when the attempt is stored; ascending, so a plain index reads the least
+    # certain first and the oldest first among equals (a descending expression index reflects differently on
+    # each backend).
+    machine_certainty: Mapped[float] = mapped_column(Float, server_default=text("3"))
 
     user: Mapped[UserRow] = relationship(lazy="joined", innerjoin=True)
     team: Mapped[TeamRow | None] = relationship(lazy="joined")

@@ -425,6 +425,7 @@ def export_statement(principles: list[str], flt: AttemptFilter) -> Select:
             review.comment.label("review_comment"),
             a.response_seconds,
             a.grader_version,
+            score_grader(a, review.id).label("score_grader_version"),
             a.embedder,
             a.needs_review,
             a.follow_up_text,
@@ -440,6 +441,27 @@ def export_statement(principles: list[str], flt: AttemptFilter) -> Select:
         .order_by(a.id)
     )
     return apply_filter(stmt, flt)
+
+
+def score_grader(attempts, latest_review_id):
+    """The grader version behind an attempt's score of record: NULL when a coach's review is (``latest_review_id``
+    not NULL), else the re-grade's grader when one became the score of record, else the grader that graded it."""
+    return case(
+        (latest_review_id.is_not(None), None), else_=func.coalesce(attempts.regraded_version, attempts.grader_version)
+    )
+
+
+def score_sources(session: Session, flt: AttemptFilter) -> list[tuple[str | None, int]]:
+    """How many attempts under ``flt`` have their score of record from each grader version (None: from a coach's
+    review), most first, coach reviews last. One GROUP BY over the attempts, hash-joined to the few reviewed ids."""
+    a = AttemptRow
+    reviewed = select(ReviewRow.attempt_id.label("attempt_id")).distinct().subquery("reviewed")
+    source = score_grader(a, reviewed.c.attempt_id).label("source")
+    stmt = apply_filter(
+        select(source, func.count(a.id)).select_from(a).outerjoin(reviewed, reviewed.c.attempt_id == a.id), flt
+    ).group_by(source)
+    counts = [(version, int(n)) for version, n in session.execute(stmt)]
+    return sorted(counts, key=lambda row: (row[0] is None, -row[1], row[0] or ""))
 
 
 def assignment_progress(*conditions) -> Select:

@@ -75,6 +75,9 @@ class NewAttempt:
     follow_up_text: str | None = None  # what the customer wrote that turn 2 answers
     llm_json: dict | None = None  # the LLM judge's verdicts, when used
     needs_review: bool = False
+    # The pass mark it was graded against (it orders the review queue: near the pass mark is uncertain);
+    # None: the app's configured pass mark.
+    pass_mark: float | None = None
 
 
 @dataclass(frozen=True)

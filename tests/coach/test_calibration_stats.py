@@ -120,3 +120,44 @@ def test_report_csv_round_trips():
     assert rows[0]["n"] == "5" and rows[0]["auto_score_trusted"] == "False"
     gaps = list(csv.DictReader(io.StringIO(tail)))
     assert gaps and {"attempt_id", "principle", "machine", "coach_score", "gap"} <= set(gaps[0])
+
+
+def _versioned(i, machine, coach, version="g2", at=None):
+    from dataclasses import replace
+
+    return replace(_pair(i, {"apology": machine}, {"apology": coach}, 100 * machine, 100 * coach),
+                   grader_version=version, reviewed_at=at)  # fmt: skip
+
+
+def test_trust_needs_agreement_on_size_too_not_only_on_pass_or_fail():
+    from replycoach.analytics.calibration import TRUST_WITHIN_SHARE, trust
+
+    # Machine 0 or 1, coach 0.3 or 0.7: the same side of 50 every time (kappa 1), but 30 points apart.
+    pairs = [_versioned(i, float(i % 2), 0.7 if i % 2 else 0.3) for i in range(TRUST_MIN_N)]
+    (apology,) = trust(pairs, ["apology"], grader_version="g2", pass_mark=70.0)
+    assert (apology.kappa, apology.within, apology.trusted) == (1.0, 0.0, False)
+    assert apology.shortfalls() == [("within", 0.0, TRUST_WITHIN_SHARE)]
+    close = [_versioned(i, float(i % 2), 0.8 if i % 2 else 0.2) for i in range(TRUST_MIN_N)]
+    (earned,) = trust(close, ["apology"], grader_version="g2", pass_mark=70.0)
+    assert earned.trusted and earned.shortfalls() == []
+    (other,) = trust(close, ["apology"], grader_version="g3", pass_mark=70.0)  # a new grader starts untrusted
+    assert other.n == 0 and not other.trusted and other.shortfalls()[0] == ("reviews", 0.0, float(TRUST_MIN_N))
+
+
+def test_agreement_per_grader_version_and_month_counts_the_reviews_behind_each_figure():
+    from datetime import UTC, datetime
+
+    from replycoach.analytics.calibration import MIN_REVIEWS, by_grader_version, by_month
+
+    late_january = datetime(2026, 1, 31, 23, 30, tzinfo=UTC)  # already February in Berlin
+    pairs = [_versioned(i, float(i % 2), float(i % 2), "g1", late_january) for i in range(MIN_REVIEWS)]
+    pairs += [_versioned(100 + i, 1.0, 0.0, "g2", datetime(2026, 3, 2, tzinfo=UTC)) for i in range(3)]
+    versions = by_grader_version(pairs, ["apology"], pass_mark=70.0)
+    assert [(g.group, g.reviews, g.principles["apology"].too_few) for g in versions] == [
+        ("g1", MIN_REVIEWS, False),
+        ("g2", 3, True),
+    ]
+    assert versions[0].principles["apology"].kappa == 1.0
+    assert [g.group for g in by_month(pairs, ["apology"], pass_mark=70.0)] == ["2026-01", "2026-03"]
+    berlin = by_month(pairs, ["apology"], pass_mark=70.0, time_zone="Europe/Berlin")
+    assert [(g.group, g.reviews) for g in berlin] == [("2026-02", MIN_REVIEWS), ("2026-03", 3)]

@@ -116,8 +116,11 @@ def test_dashboard_shows_figures_charts_weakest_and_drill_down(history):
     assert list(trainees["trainee"]) == ["Second Trainee", "Trainee Tester"]  # by display name
     assert list(trainees["attempts"]) == [3, 6] and list(trainees["average score"]) == [40, 70]
 
+    assert "Scores: 9 by grader test-1" in texts(at)  # which grader the figures use
+
     at.multiselect(key="dash_langs").set_value(["de"]).run()
     assert {m.label: m.value for m in at.metric}["Attempts"] == "3"
+    assert "Scores: 3 by grader test-1" in texts(at)
 
     at.multiselect(key="dash_langs").set_value([]).run()
     at.selectbox(key="dash_trainee").set_value(history[Role.trainee].id).run()
@@ -282,3 +285,9 @@ def test_exports_carry_the_chosen_handling_second_turns_and_the_coachs_review(st
     assert {m.label: m.value for m in at.metric}["Average score"] == "72"  # the coach's score counts
     assert {m.label: m.value for m in at.metric}["Pass rate"] == "100%"
     assert list(at.dataframe[0].value["average score"]) == [72]  # the trainee table too
+    # Which grader the figures use (first replies in the period): the coach's review, none by the machine alone.
+    assert "Scores: 1 by coach reviews" in texts(at)
+    assert (one["score_grader_version"], two["score_grader_version"]) == ("", "test-1")
+    assert "score-grader-version" not in ext  # the coach's review is the score of record
+    second_ext = {k.rsplit("/", 1)[1]: v for k, v in by_id[second.id]["context"]["extensions"].items()}
+    assert second_ext["score-grader-version"] == "test-1"

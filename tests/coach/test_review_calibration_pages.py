@@ -8,6 +8,8 @@ import io
 import pytest
 from coach_support import attempt_for, page_as, texts
 
+from replycoach.analytics.calibration import TRUST_MIN_N
+from replycoach.storage.facade import FLAGGED_FIRST
 from replycoach.storage.types import AttemptFilter, Role
 
 
@@ -30,8 +32,10 @@ def queue(store, users):
     return plain, flagged
 
 
-def _review_page(users):
+def _review_page(users, order: str | None = None):
     at = page_as(users[Role.coach], "review")
+    if order is not None:  # chosen before the page first opens, so the first attempt picked is that order's
+        at.session_state["review_order"] = order
     at.run()
     assert not at.exception, at.exception
     return at
@@ -39,7 +43,7 @@ def _review_page(users):
 
 def test_flagged_attempts_come_first_and_show_the_machine_grade(users, queue):
     plain, flagged = queue
-    at = _review_page(users)
+    at = _review_page(users, FLAGGED_FIRST)
     assert at.selectbox(key="review_pick").value == flagged.id
     assert at.selectbox(key="review_pick").options[0].startswith(f"⚑ #{flagged.id}")
     assert "flagged this attempt" in texts(at)
@@ -49,7 +53,7 @@ def test_flagged_attempts_come_first_and_show_the_machine_grade(users, queue):
 
 def test_a_coach_review_is_stored_and_becomes_the_score_of_record(store, users, queue):
     _, flagged = queue
-    at = _review_page(users)
+    at = _review_page(users, FLAGGED_FIRST)
     at.radio(key=f"review_{flagged.id}_apology").set_value(50)
     at.button(key=f"review_save_{flagged.id}").click().run()
     assert "Score every principle" in texts(at)  # nothing half-done is stored
@@ -76,7 +80,7 @@ def test_a_coach_review_is_stored_and_becomes_the_score_of_record(store, users, 
     # the reviewed attempt stays selectable, now with machine and coach side by side (who, when)
     assert at.selectbox(key="review_pick").value == flagged.id
     assert "Latest review by Coach Tester" in texts(at)
-    side = at.dataframe[0].value
+    side = next(d.value for d in at.dataframe if "principle" in d.value.columns)  # not the queue's table
     row = side[side["principle"] == "Sincere apology"].iloc[0]
     assert (row["machine"], row["coach"]) == ("0", "50")
     assert store.review_queue(users[Role.coach], AttemptFilter(turn=None))[0].id != flagged.id
@@ -84,7 +88,7 @@ def test_a_coach_review_is_stored_and_becomes_the_score_of_record(store, users, 
 
 def test_save_and_next_moves_on_in_the_queue_with_the_fine_scale(store, users, queue):
     plain, flagged = queue
-    at = _review_page(users)
+    at = _review_page(users, FLAGGED_FIRST)
     assert at.selectbox(key="review_pick").value == flagged.id
     at.radio(key="review_scale").set_value("Fine: 0-100 in steps of 5").run()
     at.button(key=f"review_prefill_{flagged.id}").click().run()
@@ -145,7 +149,7 @@ def test_empty_queue_says_so(users, store):
     assert "Nothing to review" in texts(at)
 
 
-def _reviewed(store, users, n: int, *, agree: bool):
+def _reviewed(store, users, n: int, *, agree: bool, grader_version: str = "test-1"):
     trainee, coach = users[Role.trainee], users[Role.coach]
     for i in range(n):
         machine = 1.0 if i % 2 else 0.0
@@ -156,6 +160,7 @@ def _reviewed(store, users, n: int, *, agree: bool):
                 score=90.0 if i % 2 else 30.0,
                 principles={"apology": machine},
                 days_ago=i % 5 + 1,
+                grader_version=grader_version,
             )
         )
         coach_score = machine if agree else 1.0 - machine
@@ -164,30 +169,69 @@ def _reviewed(store, users, n: int, *, agree: bool):
         )
 
 
-def test_calibration_marks_an_agreeing_principle_trusted_with_enough_reviews(store, users):
-    _reviewed(store, users, 20, agree=True)
+def _table(at, column: str):
+    """The page's table with ``column`` (AppTest finds data frames by position only)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _trust_row(at, principle: str):
+    table = _table(at, "why not")
+    return table[table["principle"] == principle].iloc[0]
+
+
+def test_calibration_marks_an_agreeing_principle_trusted_under_the_grader_that_scores_now(store, users):
+    from grading import GRADER_VERSION  # the shipped grader's: the one that scores in these tests
+
+    _reviewed(store, users, TRUST_MIN_N, agree=True, grader_version=GRADER_VERSION)
     at = page_as(users[Role.coach], "calibration").run()
     assert not at.exception, at.exception
-    assert "auto-score trusted" in texts(at) and "0.6" in texts(at)
-    table = at.dataframe[0].value
+    assert "auto-score trusted" in texts(at) and "0.6" in texts(at) and GRADER_VERSION in texts(at)
+    table = _table(at, "mean abs. difference (points)")
     apology = table[table["principle"] == "Sincere apology"].iloc[0]
-    assert (apology["n"], apology["kappa (pass/fail)"], apology["auto-score trusted"]) == (20, "1.00", "yes")
-    overall = table[table["principle"] == "Overall (0-100)"].iloc[0]
-    assert overall["n"] == 20 and overall["auto-score trusted"] == "yes"
+    assert (apology["n"], apology["kappa (pass/fail)"], apology["within 25 points"]) == (TRUST_MIN_N, "1.00", "100%")
     empathy = table[table["principle"] == "Empathy"].iloc[0]
     assert empathy["n"] == 0 and empathy["kappa (pass/fail)"] == "n/a"
+    trusted = _trust_row(at, "Sincere apology")
+    assert (trusted["reviews"], trusted["auto-score trusted"], trusted["why not"]) == (TRUST_MIN_N, "yes", "")
     assert "Trusted for auto-scoring: Sincere apology." in texts(at)
     assert at.get("download_button")
 
 
-def test_calibration_lists_the_disagreements(store, users):
-    _reviewed(store, users, 6, agree=False)
+def test_trust_is_earned_per_grader_version(store, users):
+    _reviewed(store, users, TRUST_MIN_N, agree=True, grader_version="an-older-grader")
+    at = page_as(users[Role.coach], "calibration").run()
+    row = _trust_row(at, "Sincere apology")  # perfect agreement, but with another grader's grades
+    assert row["auto-score trusted"] == "no" and row["why not"].startswith(f"0 review(s), needs {TRUST_MIN_N}")
+    assert "No principle is trusted for auto-scoring yet." in texts(at)
+
+
+def test_calibration_lists_the_disagreements_and_why_not_trusted(store, users):
+    from grading import GRADER_VERSION
+
+    _reviewed(store, users, 6, agree=False, grader_version=GRADER_VERSION)
     at = page_as(users[Role.admin], "calibration").run()
-    table = at.dataframe[0].value
+    table = _table(at, "mean abs. difference (points)")
     apology = table[table["principle"] == "Sincere apology"].iloc[0]
-    assert apology["auto-score trusted"] == "no" and float(apology["kappa (pass/fail)"]) < 0
-    gaps = at.dataframe[1].value
+    assert float(apology["kappa (pass/fail)"]) < 0 and apology["within 25 points"] == "0%"
+    why = _trust_row(at, "Sincere apology")["why not"]
+    assert why.startswith("6 review(s), needs 30; kappa -") and "within 25 points on 0%, needs 80%" in why
+    gaps = _table(at, "gap (points)")
     assert len(gaps) >= 6 and gaps["gap (points)"].iloc[0] == 100  # one scale: 0-100
+
+
+def test_agreement_per_grader_version_and_month_says_how_many_reviews_and_too_few(store, users):
+    _reviewed(store, users, 12, agree=True, grader_version="grader-a")
+    _reviewed(store, users, 3, agree=False, grader_version="grader-b")
+    at = page_as(users[Role.coach], "calibration").run()
+    assert not at.exception, at.exception
+    versions = _table(at, "grader version")
+    assert list(versions["grader version"]) == ["grader-a", "grader-b"]
+    assert list(versions["reviews"]) == [12, 3]
+    assert versions["Sincere apology"].iloc[0] == "1.00 (n=12)"
+    assert versions["Sincere apology"].iloc[1] == "too few (n=3)"
+    assert versions["overall kappa"].iloc[1] == "too few (n=3)"
+    months = _table(at, "month of review")
+    assert months["reviews"].sum() == 15  # every review counted in the month it was made
 
 
 def test_calibration_csv_from_stored_reviews(store, users):

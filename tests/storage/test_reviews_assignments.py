@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from storage_helpers import T0, new_attempt
 
+from replycoach.storage.facade import FLAGGED_FIRST
 from replycoach.storage.types import AttemptFilter, Forbidden, MissingEntry
 
 
@@ -54,11 +55,11 @@ def test_review_queue_puts_flagged_first_and_drops_reviewed(store, people):
     old = store.add_attempt(new_attempt(olga, token="old", at=T0))
     new = store.add_attempt(new_attempt(olga, token="new", at=T0 + timedelta(days=1)))
     flagged = store.add_attempt(new_attempt(olga, token="flag", at=T0 + timedelta(days=2), needs_review=True))
-    assert [a.id for a in store.review_queue(coach)] == [flagged.id, old.id, new.id]
+    assert [a.id for a in store.review_queue(coach, order=FLAGGED_FIRST)] == [flagged.id, old.id, new.id]
     store.add_review(old.id, coach, scores={}, overall=60, comment="", pass_mark=70)
-    assert [a.id for a in store.review_queue(coach)] == [flagged.id, new.id]
+    assert [a.id for a in store.review_queue(coach, order=FLAGGED_FIRST)] == [flagged.id, new.id]
     assert [a.id for a in store.list_attempts(coach, AttemptFilter(reviewed=True))] == [old.id]
-    assert [a.id for a in store.review_queue(coach, limit=1)] == [flagged.id]
+    assert [a.id for a in store.review_queue(coach, order=FLAGGED_FIRST, limit=1)] == [flagged.id]
 
 
 def test_assignments_to_users_and_teams(store, people):

@@ -7,7 +7,8 @@ at the top, so figures, charts and exports always describe the same attempts. Th
 rollups (``storage/rollups.py``) where they can answer the filter, so the page stays under a second over a
 million attempts; the exports are links to routes that stream the file (``export_routes``), never a file built
 in the server's memory. Every score is the score of record (a coach's review where there is one, kept in the
-rollups by the review's transaction) on one scale, 0-100; people are shown by their display names; the period
+rollups by the review's transaction) on one scale, 0-100, and a line under the key figures says which grader
+versions and how many coach reviews the period's scores come from; people are shown by their display names; the period
 is read in the viewer's time zone. Figures and charts count first replies; the exports hold every turn
 (answers to the customer's follow-up too).
 """
@@ -30,6 +31,7 @@ from replycoach.config import get_settings
 from replycoach.localtime import day_range_utc, local_naive, local_today
 from replycoach.storage.types import AttemptFilter, User
 from replycoach.ui import export_routes, services, session
+from replycoach.ui.components.text import md_text
 from replycoach.ui.i18n import _, principle_title
 
 WEAKEST = 3
@@ -74,6 +76,7 @@ def render() -> None:
     if figures.attempts == 0:
         st.info(_("No attempts match these filters."))
         return
+    st.caption(md_text(score_sources_text(store.score_sources(user, flt))))
 
     _progress_chart(store.team_over_time(user, flt))
     matrix = store.team_principle_matrix(user, flt)
@@ -83,6 +86,18 @@ def render() -> None:
     _trainees(trainees)
     _drill_down(store, user, flt, trainees, library)
     _exports(store, user, flt, library)
+
+
+def score_sources_text(sources: list[tuple[str | None, int]]) -> str:
+    """Which graders the scores of record come from, e.g. "Scores: 812 by grader 2.0.abc.def, 40 by coach
+    reviews"."""
+    parts = [
+        _("{count} by coach reviews").format(count=n)
+        if version is None
+        else _("{count} by grader {version}").format(count=n, version=version)
+        for version, n in sources
+    ]
+    return _("Scores: {parts}").format(parts=", ".join(parts))
 
 
 def _progress_chart(rows: list[dict]) -> None:

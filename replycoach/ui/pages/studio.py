@@ -20,9 +20,8 @@ import re
 from pathlib import Path
 
 import streamlit as st
-import yaml
 
-from replycoach.cases.draft import draft_case_yaml
+from replycoach.cases.draft import draft_case_yaml, dump_case
 from replycoach.cases.lifecycle import MOVES, StatusChangeRefused, change_status, saving_problems
 from replycoach.cases.lint import engine_grade_fn, lint_case
 from replycoach.cases.loader import save_case_text, validate_text
@@ -294,10 +293,6 @@ def _apply_translations(translations: dict, values: dict, own_language: str | No
         else:
             translations.pop(lang, None)
     return translations
-
-
-def dump_case(data: dict) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
 
 
 # --- callbacks (run before the page is drawn) ---------------------------------------------------------------
