@@ -127,7 +127,7 @@ def start_training_run(store, settings: Settings, by: User) -> int:
     log_path = Path(settings.data_dir) / "training" / f"job-{job_id}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
-        subprocess.Popen(
+        run = subprocess.Popen(
             command,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -135,6 +135,8 @@ def start_training_run(store, settings: Settings, by: User) -> int:
             start_new_session=True,
             env=os.environ.copy(),
         )
+    # reap it when it ends (no zombie left behind by a long-lived app process)
+    threading.Thread(target=run.wait, name=f"training-job-{job_id}", daemon=True).start()
     return job_id
 
 

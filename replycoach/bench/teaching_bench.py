@@ -4,7 +4,7 @@ rather than at random, and how long training from reviews takes.
 ``curve``: the external set (``../shared/benchmarks/external_replies.jsonl``, other writers, graded blind by a
 coach) plays the team's reviews. A third of its cases is held out (each third in turn); the coach's grades of
 the other cases arrive as reviews in batches of 20, either in the queue's order (most uncertain first, as
-``replycoach.coaching.queue_order`` ranks them for the grader of the moment) or at random; after each batch
+``replycoach.coaching.queue_order.uncertainty`` ranks them for the grader of the moment) or at random; after each batch
 a candidate is trained (``grading.model.from_reviews.fit_with_reviews``: shipped heads kept under 30 review
 labels) and its Spearman on the held-out cases measured. The starting grader is trained on everything but
 the external set and the held-out cases' rows, so no number comes from a row the grader saw. Plotted to
@@ -75,10 +75,8 @@ def as_review(example, trainee: str, new_id: str | None = None):
 
 def simulate(ts, engine, pass_mark: float, *, folds: int = 3, seeds=RANDOM_SEEDS, batch: int = BATCH) -> dict:
     """Per order ("queue", "random"), the mean curve over held-out thirds (and seeds): [(reviews, Spearman)]."""
-    from grading.model.from_reviews import fit_with_reviews
-    from grading.model.train import fit, in_memory_model, predict
-    from replycoach import stats
-    from replycoach.coaching.queue_order import uncertainty_of_grade
+    from grading.model.train import predict
+    from replycoach.coaching.queue_order import uncertainty
 
     external = [i for i, ex in enumerate(ts.examples) if ex.row.source == "external"]
     case_ids = sorted({ts.examples[i].row.case_id for i in external})
@@ -90,49 +88,67 @@ def simulate(ts, engine, pass_mark: float, *, folds: int = 3, seeds=RANDOM_SEEDS
     ]
     curves: dict[str, list[list[tuple[int, float]]]] = {"queue": [], "random": []}
     for k, held in enumerate(thirds, start=1):
-        test = [i for i in external if examples[i].row.case_id in held]
-        pool = [i for i in external if examples[i].row.case_id not in held]
-        base = [i for i, ex in enumerate(examples) if ex.row.source != "review" and ex.row.case_id not in held]
-        start = in_memory_model(engine, ts.public, ts.casebook, fit(ts.x, examples, np.array(base)))
-        coach = [examples[i].row.overall for i in test]
+        third = _Third(ts, engine, examples, held, external, batch)
 
-        def agreement(model) -> float:
-            preds = predict(model, examples, ts.x, test)
-            return float(stats.spearman(coach, [preds[i]["overall"] for i in test]))
-
-        def learn(order: Callable[[object, list[int]], list[int]]) -> list[tuple[int, float]]:
-            model, reviewed, remaining = start, [], list(pool)
-            curve = [(0, agreement(model))]
-            while remaining:
-                remaining = order(model, remaining)
-                reviewed += remaining[:batch]
-                remaining = remaining[batch:]
-                fitted = fit_with_reviews(ts.x, examples, np.array(base + reviewed), start)
-                model = in_memory_model(engine, ts.public, ts.casebook, fitted)
-                curve.append((len(reviewed), agreement(model)))
-            return curve
-
-        def by_queue(model, remaining: list[int]) -> list[int]:
+        def by_queue(model, remaining: list[int], third=third) -> list[int]:
             preds = predict(model, examples, ts.x, remaining)
-            key = {i: uncertainty_of_grade(preds[i]["overall"], preds[i]["principles"], pass_mark) for i in remaining}
+            key = {
+                i: uncertainty(preds[i]["overall"], preds[i]["principles"], pass_mark=pass_mark).value
+                for i in remaining
+            }
             return sorted(remaining, key=lambda i: (-key[i], examples[i].row.id))
 
-        curves["queue"].append(learn(by_queue))
-        _progress(f"  third {k}: queue order done ({len(pool)} reviews, {len(test)} held out)")
+        curves["queue"].append(third.learn(by_queue))
+        _progress(f"  third {k}: queue order done ({len(third.pool)} reviews, {len(third.test)} held out)")
         for seed in seeds:
-            rng = np.random.default_rng(seed)
-            shuffled_pool = [pool[j] for j in rng.permutation(len(pool))]
-            curves["random"].append(learn(lambda _m, rest, s=shuffled_pool: [i for i in s if i in set(rest)]))
+            shuffled_pool = [third.pool[j] for j in np.random.default_rng(seed).permutation(len(third.pool))]
+            curves["random"].append(third.learn(lambda _m, rest, s=shuffled_pool: [i for i in s if i in set(rest)]))
         _progress(f"  third {k}: random orders done")
     return {order: _mean_curve(runs) for order, runs in curves.items()}
+
+
+class _Third:
+    """One held-out third: the grader trained without the external set and the held-out cases, the pool of
+    reviews (the other cases' external rows) and the held-out rows it is measured on."""
+
+    def __init__(self, ts, engine, examples, held: set[str], external: list[int], batch: int) -> None:
+        from grading.model.train import fit, in_memory_model
+
+        self.ts, self.engine, self.examples, self.batch = ts, engine, examples, batch
+        self.test = [i for i in external if examples[i].row.case_id in held]
+        self.pool = [i for i in external if examples[i].row.case_id not in held]
+        self.base = [i for i, ex in enumerate(examples) if ex.row.source != "review" and ex.row.case_id not in held]
+        self.start = in_memory_model(engine, ts.public, ts.casebook, fit(ts.x, examples, np.array(self.base)))
+        self.coach = [examples[i].row.overall for i in self.test]
+
+    def agreement(self, model) -> float:
+        from grading.model.train import predict
+        from replycoach import stats
+
+        preds = predict(model, self.examples, self.ts.x, self.test)
+        return float(stats.spearman(self.coach, [preds[i]["overall"] for i in self.test]))
+
+    def learn(self, order: Callable[[object, list[int]], list[int]]) -> list[tuple[int, float]]:
+        """Reviews in batches, in ``order`` (re-ranked by the grader of the moment); Spearman after each."""
+        from grading.model.from_reviews import fit_with_reviews
+        from grading.model.train import in_memory_model
+
+        model, reviewed, remaining = self.start, [], list(self.pool)
+        curve = [(0, self.agreement(model))]
+        while remaining:
+            remaining = order(model, remaining)
+            reviewed += remaining[: self.batch]
+            remaining = remaining[self.batch :]
+            fitted = fit_with_reviews(self.ts.x, self.examples, np.array(self.base + reviewed), self.start)
+            model = in_memory_model(self.engine, self.ts.public, self.ts.casebook, fitted)
+            curve.append((len(reviewed), self.agreement(model)))
+        return curve
 
 
 def _mean_curve(runs: list[list[tuple[int, float]]]) -> list[tuple[float, float]]:
     """Mean reviews and Spearman at each batch step (the thirds' pools differ a little in size)."""
     steps = min(len(r) for r in runs)
-    return [
-        (float(np.mean([r[s][0] for r in runs])), float(np.mean([r[s][1] for r in runs]))) for s in range(steps)
-    ]
+    return [(float(np.mean([r[s][0] for r in runs])), float(np.mean([r[s][1] for r in runs]))) for s in range(steps)]
 
 
 def reviews_to_reach(curve: list[tuple[float, float]], target: float) -> float | None:
@@ -150,10 +166,16 @@ def curve_markdown(ts, engine, pass_mark: float, *, quick: bool) -> str:
         f"| {int(round(nq))} | {q:.3f} | {r:.3f} |"
         for (nq, q), (_nr, r) in zip(curves["queue"], curves["random"], strict=False)
     )
-    ratio = "n/a" if not queue_n or not random_n else f"{queue_n / random_n:.2f}"
-    verdict = (
-        "met" if queue_n is not None and random_n is not None and queue_n <= random_n / 2 else "**not met**"
-    )
+    start = curves["queue"][0][1]
+    if final - start <= REACH_TOLERANCE:  # nothing to reach: the reviews did not raise held-out agreement
+        ratio, verdict = (
+            "n/a",
+            f"**not met**: the reviews did not raise agreement on held-out cases ({start:.3f} before, {final:.3f} after)",
+        )
+    else:
+        ratio = f"{queue_n / random_n:.2f}" if queue_n and random_n else "n/a"
+        met = queue_n is not None and random_n is not None and queue_n <= random_n / 2
+        verdict = "met" if met else "**not met**"
     return (
         "### Learning curve: reviews in the queue's order vs. at random\n\n"
         f"External set, a third of its cases held out in turn ({'one third, one random order' if quick else 'three thirds; random order averaged over three seeds'}); "
@@ -242,7 +264,11 @@ def speed_markdown(ts, engine, *, quick: bool) -> str:
     engine.embedder.encode(texts)
     per_text = (time.perf_counter() - t4) / len(texts)
     total = t2 - t0
-    verdict = "met" if count == SPEED_REVIEWS and total <= 60 else ("**not met**" if count == SPEED_REVIEWS else "n/a (quick)")
+    verdict = (
+        "met"
+        if count == SPEED_REVIEWS and total <= 60
+        else ("**not met**" if count == SPEED_REVIEWS else "n/a (quick)")
+    )
     return (
         f"### Training time for {count:,} reviews\n\n"
         f"On top of {len(base)} rows of shipped training data (2 cores, embeddings already cached):\n\n"

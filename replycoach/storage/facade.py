@@ -1275,18 +1275,11 @@ class Store:
         with self._reading() as s:
             return [
                 ReviewLabel(
+                    **_answer_fields(a),
                     review_id=r.id,
-                    attempt_id=a.id,
                     trainee_id=a.user_id,
                     coach_name=r.coach.display_name,
                     reviewed_at=from_db_time(r.created_at),
-                    case_id=a.case_id,
-                    case_hash=a.case_hash,
-                    language=a.language,
-                    handling=a.handling,
-                    reply=a.reply,
-                    response_seconds=a.response_seconds,
-                    turn=a.turn,
                     overall=r.overall,
                     scores=dict(r.scores or {}),
                     grader_version=r.grader_version,
@@ -1475,10 +1468,8 @@ class Store:
     ) -> list[RegradeTarget]:
         """Attempts submitted at or after ``since`` that ``current_version`` has not graded, in id order from
         ``after_id`` (a batch at a time: a long run can stop and resume)."""
-        parent = AttemptRow.__table__.alias("parent")
         stmt = (
-            select(AttemptRow, parent.c.reply, exists().where(ReviewRow.attempt_id == AttemptRow.id))
-            .outerjoin(parent, parent.c.id == AttemptRow.parent_id)
+            select(AttemptRow, exists().where(ReviewRow.attempt_id == AttemptRow.id))
             .where(
                 AttemptRow.submitted_at >= to_db_time(since),
                 AttemptRow.id > after_id,
@@ -1491,24 +1482,16 @@ class Store:
         with self._reading() as s:
             return [
                 RegradeTarget(
-                    attempt_id=a.id,
+                    **_answer_fields(a),
                     user_id=a.user_id,
-                    case_id=a.case_id,
-                    case_hash=a.case_hash,
-                    language=a.language,
-                    handling=a.handling,
-                    reply=a.reply,
-                    response_seconds=a.response_seconds,
                     submitted_at=from_db_time(a.submitted_at),
-                    turn=a.turn,
                     follow_up_text=a.follow_up_text,
-                    parent_reply=parent_reply,
                     score=a.score,
                     passed=a.passed,
                     reviewed=bool(reviewed),
                     grader_version=a.grader_version,
                 )
-                for a, parent_reply, reviewed in s.execute(stmt).unique()
+                for a, reviewed in s.execute(stmt).unique()
             ]
 
     def add_regrade(
@@ -1820,6 +1803,20 @@ def _check_case_version(attempt: AttemptRow, current_case_hash: str | None, ackn
             f"{attempt.case_hash[:12]}, the casebook now holds {current_case_hash[:12]}): confirm that you review "
             "against the version the trainee answered, or leave this attempt."
         )
+
+
+def _answer_fields(a: AttemptRow) -> dict:
+    """What grading needs of a stored attempt: the reply and the case version and language it answered."""
+    return {
+        "attempt_id": a.id,
+        "case_id": a.case_id,
+        "case_hash": a.case_hash,
+        "language": a.language,
+        "handling": a.handling,
+        "reply": a.reply,
+        "response_seconds": a.response_seconds,
+        "turn": a.turn,
+    }
 
 
 def _within(value: object, low: float, high: float) -> bool:

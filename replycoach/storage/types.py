@@ -309,7 +309,6 @@ class RegradeTarget:
     submitted_at: datetime
     turn: int
     follow_up_text: str | None
-    parent_reply: str | None
     score: float  # of record now
     passed: bool
     reviewed: bool

@@ -103,7 +103,7 @@ def test_regrade_targets_are_the_attempts_the_current_grader_has_not_graded(stor
 
     targets = store.regrade_targets(T0 - timedelta(days=1), "v-now")
     assert [t.attempt_id for t in targets] == [mine.id, reply.id]  # not the older one, not the one v-now graded
-    assert targets[1].parent_reply == mine.reply and not targets[0].reviewed
+    assert targets[1].turn == 2 and not targets[0].reviewed
     store.add_regrade(mine.id, grader_version="v-now", score=40.0, passed=False, principles={"empathy": 0.0})
     assert [t.attempt_id for t in store.regrade_targets(T0 - timedelta(days=1), "v-now")] == [reply.id]
 
