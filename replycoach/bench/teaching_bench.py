@@ -74,9 +74,16 @@ def as_review(example, trainee: str, new_id: str | None = None):
 
 
 def simulate(ts, engine, pass_mark: float, *, folds: int = 3, seeds=RANDOM_SEEDS, batch: int = BATCH) -> dict:
-    """Per order ("queue", "random"), the mean curve over held-out thirds (and seeds): [(reviews, Spearman)]."""
+    """Per order, the mean curve over held-out thirds (and seeds): [(reviews, Spearman)]. "queue": the review
+    queue's order; "random"; "disagreement": not the app's order, measured beside it: the replies where the
+    grader's overall and the casebook's estimate (what coaches gave the most similar graded replies) disagree
+    most first (two views of one grader as a committee)."""
+    from grading.features.vector import FEATURE_NAMES
+    from grading.model.heads import DERIVED
     from grading.model.train import predict
     from replycoach.coaching.queue_order import uncertainty
+
+    casebook_column = len(FEATURE_NAMES) + list(DERIVED).index("casebook_estimate")
 
     external = [i for i, ex in enumerate(ts.examples) if ex.row.source == "external"]
     case_ids = sorted({ts.examples[i].row.case_id for i in external})
@@ -86,7 +93,7 @@ def simulate(ts, engine, pass_mark: float, *, folds: int = 3, seeds=RANDOM_SEEDS
         as_review(ex, trainee=f"writer-{i % 7}") if ex.row.source == "external" else ex
         for i, ex in enumerate(ts.examples)
     ]
-    curves: dict[str, list[list[tuple[int, float]]]] = {"queue": [], "random": []}
+    curves: dict[str, list[list[tuple[int, float]]]] = {"queue": [], "random": [], "disagreement": []}
     for k, held in enumerate(thirds, start=1):
         third = _Third(ts, engine, examples, held, external, batch)
 
@@ -98,7 +105,13 @@ def simulate(ts, engine, pass_mark: float, *, folds: int = 3, seeds=RANDOM_SEEDS
             }
             return sorted(remaining, key=lambda i: (-key[i], examples[i].row.id))
 
+        def by_disagreement(model, remaining: list[int]) -> list[int]:
+            preds = predict(model, examples, ts.x, remaining)
+            gap = {i: abs(preds[i]["overall"] - 100 * ts.x[i, casebook_column]) for i in remaining}
+            return sorted(remaining, key=lambda i: (-gap[i], examples[i].row.id))
+
         curves["queue"].append(third.learn(by_queue))
+        curves["disagreement"].append(third.learn(by_disagreement))
         _progress(f"  third {k}: queue order done ({len(third.pool)} reviews, {len(third.test)} held out)")
         for seed in seeds:
             shuffled_pool = [third.pool[j] for j in np.random.default_rng(seed).permutation(len(third.pool))]
@@ -163,9 +176,10 @@ def curve_markdown(ts, engine, pass_mark: float, *, quick: bool) -> str:
     queue_n, random_n = reviews_to_reach(curves["queue"], target), reviews_to_reach(curves["random"], target)
     plot(curves, PNG)
     rows = "\n".join(
-        f"| {int(round(nq))} | {q:.3f} | {r:.3f} |"
-        for (nq, q), (_nr, r) in zip(curves["queue"], curves["random"], strict=False)
+        f"| {int(round(nq))} | {q:.3f} | {r:.3f} | {d:.3f} |"
+        for (nq, q), (_nr, r), (_nd, d) in zip(curves["queue"], curves["random"], curves["disagreement"], strict=False)
     )
+    disagreement_n = reviews_to_reach(curves["disagreement"], target)
     start = curves["queue"][0][1]
     if final - start <= REACH_TOLERANCE:  # nothing to reach: the reviews did not raise held-out agreement
         ratio, verdict = (
@@ -181,11 +195,18 @@ def curve_markdown(ts, engine, pass_mark: float, *, quick: bool) -> str:
         f"External set, a third of its cases held out in turn ({'one third, one random order' if quick else 'three thirds; random order averaged over three seeds'}); "
         f"batches of {BATCH} reviews; Spearman of the overall on the held-out cases. "
         f"![learning curve]({PNG.name})\n\n"
-        "| reviews | queue order | random order |\n|---|---|---|\n"
+        "| reviews | queue order | random order | disagreement order (not the app's) |\n|---|---|---|---|\n"
         f"{rows}\n\n"
         f"Final agreement (every review): {final:.3f}. Reviews to reach it (within {REACH_TOLERANCE}): queue "
-        f"{_n(queue_n)}, random {_n(random_n)} (ratio {ratio}; target ≤ 0.5: {verdict}). "
-        f"Measured in {time.perf_counter() - started:.0f} s."
+        f"{_n(queue_n)}, random {_n(random_n)} (ratio {ratio}; target ≤ 0.5: {verdict}); disagreement order "
+        f"{_n(disagreement_n)}. "
+        f"Measured in {time.perf_counter() - started:.0f} s.\n\n"
+        "Reading it: under 30 review labels a principle keeps its head (and under 30 reviewed overalls the overall), "
+        "so the first batch changes nothing in any order. The queue puts the grader's borderline replies first "
+        "(near the pass mark, principles near 0.5): a narrow sample whose coach grades cluster near the pass mark, "
+        "which is what a coach should check first, but which teaches the overall's ranking less than replies "
+        "from the whole range. Ordering by where the grader disagrees with its own casebook estimate is "
+        "measured beside it as a candidate for a learning order."
     )
 
 
@@ -217,14 +238,14 @@ def plot(curves: dict[str, list[tuple[float, float]]], path: Path) -> None:
         v = y_min + (y_max - y_min) * k / 5
         _x, y = xy(0, v)
         draw.line([(margin - 4, y), (margin, y)], fill="black")
-        draw.text((8, y - 6), f"{v:.2f}", fill="black")
+        draw.text((8, y - 6), f"{v:.3f}", fill="black")
     for n in sorted({round(n) for n, _ in curves["queue"]}):
         x, _y = xy(n, y_min)
         draw.line([(x, height - margin), (x, height - margin + 4)], fill="black")
         draw.text((x - 8, height - margin + 8), str(n), fill="black")
     draw.text((width / 2 - 60, height - 22), "reviews used for training", fill="black")
     draw.text((margin, 16), "Spearman on held-out cases (external set)", fill="black")
-    colours = {"queue": (200, 30, 30), "random": (40, 90, 200)}
+    colours = {"queue": (200, 30, 30), "random": (40, 90, 200), "disagreement": (40, 150, 60)}
     for k, (name, curve) in enumerate(curves.items()):
         draw.line([xy(n, v) for n, v in curve], fill=colours[name], width=3)
         draw.text((width - margin - 120, margin + 18 * k), f"{name} order", fill=colours[name])

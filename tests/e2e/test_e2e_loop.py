@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 
 import pytest
@@ -169,7 +170,9 @@ def test_assign_answer_rewrite_review_and_report(browser, app_url, app_store):
     figure = hr.locator('[data-testid="stMetric"]').filter(has_text="Average score")
     expect(figure).to_contain_text(str(COACH_SCORE), timeout=60_000)
     hr.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")  # the filtered page has settled
-    # server.py streams the export from its route: the button is a link to it
+    # server.py streams the export from its route: the button is a link to it, once the team's rerun has drawn it
+    # (a busy server may still show the unfiltered link of the run before)
+    expect(hr.locator(".st-key-dash_csv a")).to_have_attribute("href", re.compile(r"team=Loop\+Team"), timeout=60_000)
     with open(_download(hr, ".st-key-dash_csv a"), encoding="utf-8-sig") as exported:
         rows = list(csv.DictReader(exported))
     (row,) = rows  # the team's one attempt

@@ -130,7 +130,8 @@ def test_coach_reviews_admin_trains_discards_and_promotes_trainee_sees_the_new_g
         admin.get_by_text(f"Grading new attempts: the shipped grader {GRADER_VERSION}.").wait_for()
         assert app_store.active_grader() is None
         _nav(admin, "About")
-        expect(admin.locator("table")).to_contain_text(GRADER_VERSION)
+        admin.get_by_role("heading", name="About ReplyCoach").wait_for()
+        expect(admin.locator('[data-testid="stTable"]').first).to_contain_text(GRADER_VERSION)
 
         # trained again on the same reviews it is the same grader, a candidate again: promoted now
         assert _train(admin) == first
