@@ -233,6 +233,7 @@ def regrade(
                 score=grade.score,
                 passed=grade.passed,
                 principles={p: pg.score for p, pg in grade.principles.items()},
+                pass_mark=settings.pass_mark,
             )
             report.record_changed += changed
         progress(f"  {report.regraded} attempts re-graded so far")

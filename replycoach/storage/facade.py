@@ -1502,10 +1502,13 @@ class Store:
         score: float,
         passed: bool,
         principles: Mapping[str, float | None],
+        pass_mark: float | None = None,
     ) -> bool:
         """Store a newer grader's grade of an attempt. The attempt's own grade stays as it was; the new one
         becomes the score of record (dashboards move by the difference, in this transaction) unless a coach
-        reviewed the attempt: the coach's word stands. Returns whether the score of record changed."""
+        reviewed the attempt: the coach's word stands. Returns whether the score of record changed. With
+        ``pass_mark``, the review queue's order follows the new grader's doubt (an offline re-grade: the LLM
+        judge is not asked again, so its disagreement no longer counts)."""
         if not _within(score, 0.0, 100.0):
             raise ValueError(f"A re-grade's score must be within 0-100, got {score}.")
         with self._writing() as s:
@@ -1537,7 +1540,11 @@ class Store:
                     principles={p: v for p, v in principles.items() if p in graded},
                 ),
             )
-            s.execute(update(AttemptRow).where(AttemptRow.id == attempt_id).values(regraded_version=grader_version))
+            values: dict = {"regraded_version": grader_version}
+            if pass_mark is not None:
+                doubt = attempt_uncertainty(float(score), principles, None, pass_mark)
+                values["machine_certainty"] = MAX_UNCERTAINTY - doubt.value
+            s.execute(update(AttemptRow).where(AttemptRow.id == attempt_id).values(**values))
             return True
 
 

@@ -118,3 +118,14 @@ def test_a_regrade_keeps_the_original_and_refuses_a_bad_score(store, people):
     now = store.get_attempt(attempt.id, people["admin"])
     assert (now.score, now.passed, now.principles["apology"]) == (40.0, False, 0.0)
     assert now.grader_version == "test-1"  # the attempt keeps the grader that graded it first
+
+
+def test_the_review_queue_follows_the_regrading_graders_doubt(store, people):
+    sure = store.add_attempt(new_attempt(people["olga"], score=98.0, principles={"apology": 1.0}))
+    middling = store.add_attempt(new_attempt(people["olga"], "dress-hole", score=80.0, principles={"apology": 1.0}))
+    assert [a.id for a in store.review_queue(people["coach"])] == [middling.id, sure.id]
+    # the new grader hesitates where the old one was sure: one point under the pass mark, apology undecided
+    store.add_regrade(
+        sure.id, grader_version="v-2", score=69.0, passed=False, principles={"apology": 0.5}, pass_mark=70
+    )
+    assert [a.id for a in store.review_queue(people["coach"])] == [sure.id, middling.id]
