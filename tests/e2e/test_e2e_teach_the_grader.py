@@ -29,6 +29,22 @@ def _nav(page, title: str) -> None:
     page.locator(f'[data-testid="stSidebarNavLink"]:has(span[label^="{title}"])').click()
 
 
+def _go(page, link: str, heading: str) -> None:
+    """Open a page from the sidebar and wait for its title; a click that lands while the page is still being
+    redrawn (a busy machine) can be lost: try again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(3):
+        _settled(page)
+        _nav(page, link)
+        try:
+            page.get_by_role("heading", name=heading).wait_for(timeout=30_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"the {link!r} page did not open")
+
+
 def _settled(page) -> None:
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
 
@@ -79,7 +95,7 @@ def _prefill(coach, machine: set[str]) -> None:
 
 def _train(admin) -> str:
     """Start a training run on the calibration page and wait for its candidate; returns its version."""
-    _nav(admin, "Calibration")
+    _go(admin, "Calibration", "Calibration: coaches vs. the machine")
     admin.locator(".st-key-grader_train button").click()
     candidate = admin.locator('[class*="st-key-candidate_"]').first
     candidate.wait_for(timeout=TRAINING)
@@ -129,8 +145,7 @@ def test_coach_reviews_admin_trains_discards_and_promotes_trainee_sees_the_new_g
         admin.get_by_role("button", name="Discard", exact=True).click()
         admin.get_by_text(f"Grading new attempts: the shipped grader {GRADER_VERSION}.").wait_for()
         assert app_store.active_grader() is None
-        _nav(admin, "About")
-        admin.get_by_role("heading", name="About ReplyCoach").wait_for()
+        _go(admin, "About", "About ReplyCoach")
         expect(admin.locator('[data-testid="stTable"]').first).to_contain_text(GRADER_VERSION)
 
         # trained again on the same reviews it is the same grader, a candidate again: promoted now
