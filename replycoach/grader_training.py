@@ -111,9 +111,14 @@ def train_from_reviews(
     return stored
 
 
+def shipped_cases() -> dict[str, Case]:
+    """The shipped casebook: the cases the shipped training rows answer."""
+    return dict(load_library(PROJECT_ROOT / "scenarios").cases)
+
+
 def training_cases(library: CaseLibrary) -> dict[str, Case]:
-    """The shipped casebook (the cases the shipped training rows answer) with the team's own cases over it."""
-    return {**load_library(PROJECT_ROOT / "scenarios").cases, **library.cases}
+    """The shipped casebook with the team's own cases over it."""
+    return {**shipped_cases(), **library.cases}
 
 
 # -- a training run in its own process -------------------------------------------------------------------------

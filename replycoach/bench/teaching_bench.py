@@ -257,6 +257,7 @@ def speed_markdown(ts, engine, *, quick: bool) -> str:
     from grading.model.from_reviews import compare, fit_with_reviews
     from grading.model.heads import load_model
     from grading.model.train import featurize, head_inputs
+    from replycoach.grader_training import shipped_cases
 
     count = 500 if quick else SPEED_REVIEWS
     rng = np.random.default_rng(0)
@@ -267,7 +268,7 @@ def speed_markdown(ts, engine, *, quick: bool) -> str:
         for n, ex in enumerate(drawn)
     ]
     t0 = time.perf_counter()
-    reviewed = featurize(rows, _cases(), engine)
+    reviewed = featurize(rows, shipped_cases(), engine)
     x_reviews = head_inputs(reviewed, ts.public, ts.casebook)
     t1 = time.perf_counter()
     base = [ex for ex in ts.examples if ex.row.source != "external"]
@@ -301,10 +302,3 @@ def speed_markdown(ts, engine, *, quick: bool) -> str:
         f"A review whose reply was never embedded adds {per_text * 1000:.0f} ms (the embedder, once; its vector is "
         "cached for every later run)."
     )
-
-
-def _cases():
-    from replycoach.cases.loader import load_library
-    from replycoach.config import PROJECT_ROOT
-
-    return dict(load_library(PROJECT_ROOT / "scenarios").cases)

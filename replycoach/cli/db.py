@@ -26,6 +26,19 @@ def open_store(url: str | None):
     return Store(url or settings.database_url)
 
 
+def open_grading(url: str | None, embedder: str | None, scenarios=None):
+    """(settings, store, case library, the engine that grades now: shipped or promoted) for the commands that
+    grade or train against the database (``train --from-reviews``, ``regrade``)."""
+    from grading import get_engine
+    from replycoach.cases.loader import load_library
+    from replycoach.grader_registry import engine_for
+
+    settings = get_settings()
+    store = open_store(url)
+    library = load_library(scenarios or settings.scenarios_dir)
+    return settings, store, library, engine_for(store, get_engine(embedder or settings.embedder))
+
+
 def run(args: argparse.Namespace) -> int:
     url = args.url or get_settings().database_url
     try:

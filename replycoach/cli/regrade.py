@@ -29,17 +29,10 @@ def _day(text: str) -> date:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grading import get_engine
-    from replycoach.cases.loader import load_library
-    from replycoach.cli.db import open_store
-    from replycoach.config import get_settings
-    from replycoach.grader_registry import engine_for
+    from replycoach.cli.db import open_grading
     from replycoach.grader_training import regrade
 
-    settings = get_settings()
-    store = open_store(args.url)
-    library = load_library(settings.scenarios_dir)
-    engine = engine_for(store, get_engine(args.embedder or settings.embedder))
+    settings, store, library, engine = open_grading(args.url, args.embedder)
     since = datetime.combine(args.since, datetime.min.time(), tzinfo=UTC)
     print(f"re-grading attempts since {args.since} with grader {engine.grader_version}", flush=True)
     report = regrade(

@@ -72,17 +72,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_from_reviews(args: argparse.Namespace) -> int:
-    from grading import get_engine
-    from replycoach.cases.loader import load_library
-    from replycoach.cli.db import open_store
-    from replycoach.config import get_settings
-    from replycoach.grader_registry import engine_for
+    from replycoach.cli.db import open_grading
     from replycoach.grader_training import run_training_job, train_from_reviews
 
-    settings = get_settings()
-    store = open_store(args.url)
-    library = load_library(args.scenarios or settings.scenarios_dir)
-    engine = engine_for(store, get_engine(args.embedder))
+    settings, store, library, engine = open_grading(args.url, args.embedder, args.scenarios)
     if args.job is not None:
         return run_training_job(store, engine, library, settings, args.job)
     try:
