@@ -21,6 +21,8 @@ ensure_venv() {  # $1: requirements file
     [ -d /opt/wheels ] && extra+=(--find-links /opt/wheels)
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${extra[@]}" -r "$req"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
+    # simplemma's dictionaries as memory-mapped tries, built once here so no app process waits for them
+    "$VENV/bin/python" -c "from grading.features.lemmas import build_all; build_all()"
     echo "$want" > "$stamp"
   fi
 }

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import simplemma
+from grading.features.lemmas import langdetect, lemmatize
 
 SUPPORTED_LANGUAGES = ("en", "de", "ru", "bg")
 
@@ -69,7 +69,7 @@ def detect_language(text: str, default: str = "en") -> str:
     """The most likely of en/de/ru/bg for ``text`` (``default`` when nothing is recognisable)."""
     if not _TOKEN.search(text):
         return default
-    scores = simplemma.langdetect(text, lang=SUPPORTED_LANGUAGES)
+    scores = langdetect(text, SUPPORTED_LANGUAGES)
     best, share = scores[0]
     if best not in SUPPORTED_LANGUAGES or share == 0:
         # Unknown words only: fall back on the script, which still separates the two pairs.
@@ -85,7 +85,7 @@ def reply_language(text: str, expected: str | None) -> str | None:
     """
     if expected not in SUPPORTED_LANGUAGES or sum(len(w) >= 3 for w in _TOKEN.findall(text)) < 4:
         return expected  # too few words to tell (and markup such as "<b>" is not a word)
-    shares = dict(simplemma.langdetect(text[:1000], lang=SUPPORTED_LANGUAGES))
+    shares = dict(langdetect(text[:1000], SUPPORTED_LANGUAGES))
     best = max(SUPPORTED_LANGUAGES, key=lambda lang: shares.get(lang, 0.0))
     if best != expected and shares.get(best, 0.0) >= 0.5 and shares[best] > shares.get(expected, 0.0) + 0.2:
         return best
@@ -95,7 +95,7 @@ def reply_language(text: str, expected: str | None) -> str | None:
 @lru_cache(maxsize=200_000)
 def lemma(word: str, language: str) -> str:
     """Lower-cased lemma of ``word`` in ``language`` (cached: replies repeat words a lot)."""
-    return simplemma.lemmatize(word, lang=language).lower()
+    return lemmatize(word, language).lower()
 
 
 def split_sentences(text: str) -> tuple[Sentence, ...]:
@@ -190,7 +190,7 @@ def unreadable_reason(text: str) -> str | None:
         )
     words = [w for w in _TOKEN.findall(visible) if _LETTER.search(w)]
     if len(words) >= _MIN_WORDS_TO_JUDGE:
-        shares = dict(simplemma.langdetect(" ".join(words)[:1000], lang=SUPPORTED_LANGUAGES))
+        shares = dict(langdetect(" ".join(words)[:1000], SUPPORTED_LANGUAGES))
         if max(shares.get(lang, 0.0) for lang in SUPPORTED_LANGUAGES) < _MIN_KNOWN_SHARE:
             return (
                 "The reply does not read as English, German, Russian or Bulgarian: hardly any of its words "

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-import simplemma
-
+from grading.features.lemmas import lemmatize
 from replycoach.cases.models import LANGUAGES, Case, Handling
 
 MIN_EXEMPLARS = 3
@@ -54,7 +53,7 @@ def engine_grade_fn(engine) -> GradeFn:
 
 def _variants(word: str, language: str) -> set[str]:
     """Lemmas of a word as written and lower-cased: German nouns lemmatize only with their capital."""
-    return {simplemma.lemmatize(word, language).lower(), simplemma.lemmatize(word.lower(), language).lower()}
+    return {lemmatize(word, language).lower(), lemmatize(word.lower(), language).lower()}
 
 
 def cue_covered(cue: str, text: str, language: str) -> bool:

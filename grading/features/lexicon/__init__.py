@@ -28,6 +28,8 @@ from grading.features.text import SUPPORTED_LANGUAGES, TextAnalysis, Token, lemm
 LEXICON_DIR = Path(__file__).resolve().parent
 _GAP = "..."
 _MAX_GAP = 4
+#: Characters of a cue's first stem that index it ("refund*" under "ref").
+_STEM_KEY = 3
 _NUMBER_WORDS = frozenset(
     [
         "one",
@@ -182,14 +184,20 @@ class Lexicon:
 
     name: str
     groups: tuple[Group, ...]
-    # first-word index, built once: exact first forms -> cues; cues starting with a stem or number go to "*"
+    # first-word index, built once: exact first forms -> cues; cues starting with a stem under "stem:" and the
+    # stem's first _STEM_KEY characters (shorter stems under "*"); cues starting with a number under "#"
     _index: dict[str, list[tuple[Group, Cue]]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for g in self.groups:
             for cue in g.cues:
                 first = cue.elements[0]
-                keys = first.forms if first.kind in ("word", "form") else ("*",)
+                if first.kind in ("word", "form"):
+                    keys = tuple(first.forms)
+                elif first.kind == "prefix":
+                    keys = tuple(f"stem:{stem[:_STEM_KEY]}" if len(stem) >= _STEM_KEY else "*" for stem in first.forms)
+                else:
+                    keys = ("#",)
                 for k in keys:
                     self._index.setdefault(k, []).append((g, cue))
 
@@ -203,15 +211,18 @@ class Lexicon:
         """Every cue of this lexicon in ``analysis``'s languages, overlaps resolved (negatives win)."""
         found: list[Match] = []
         tokens = analysis.tokens
-        wild = self._index.get("*", [])
+        index = self._index
+        anywhere = index.get("#", []) + index.get("*", [])
         for i, tok in enumerate(tokens):
-            candidates = (
-                self._index.get(tok.lemma, []) + self._index.get(tok.lower, [])
-                if tok.lemma != tok.lower
-                else self._index.get(tok.lower, [])
+            # The only cues that can start at this token: those whose first word is its lemma or form, whose
+            # first stem begins either, or that start with a number or a very short stem (checked by _match_at
+            # like any other). Keys in a fixed order, so matches are found in the same order in every process.
+            keys = dict.fromkeys(
+                (tok.lemma, tok.lower, f"stem:{tok.lemma[:_STEM_KEY]}", f"stem:{tok.lower[:_STEM_KEY]}")
             )
+            candidates = [c for k in keys for c in index.get(k, ())] + anywhere
             seen: set[int] = set()
-            for g, cue in candidates + wild:
+            for g, cue in candidates:
                 if id(cue) in seen or cue.language not in analysis.languages:
                     continue
                 seen.add(id(cue))
