@@ -1,7 +1,9 @@
 """Benchmarks that print numbers and record them in BENCHMARKS.md.
 
 Each suite owns one section of BENCHMARKS.md between ``<!-- section:NAME -->`` and ``<!-- /section:NAME -->``
-markers, so running one suite rewrites its own numbers and leaves the others' alone.
+markers, so running one suite rewrites its own numbers and leaves the others' alone. A suite run in parts
+(``--parts``) marks each part with ``<!-- part:NAME -->`` (``part_block``): a run of some parts replaces those
+and keeps the section's other parts as they were, each with its own "Reproduce" line and date.
 """
 
 from __future__ import annotations
@@ -31,12 +33,35 @@ def machine_line() -> str:
     )
 
 
+_PART = re.compile(r"<!-- part:(\S+) -->.*?<!-- /part:\1 -->", re.S)
+
+
+def part_block(name: str, markdown: str) -> str:
+    """One part of a section, replaced on its own by ``write_section`` when only some parts were run."""
+    return f"<!-- part:{name} -->\n{markdown.strip()}\n<!-- /part:{name} -->"
+
+
+def _merge_parts(old: str, new: str) -> str:
+    """``new``'s heading and parts, with ``old``'s parts that ``new`` does not have kept in their place."""
+    new_parts = {m.group(1): m.group(0) for m in _PART.finditer(new)}
+    first = _PART.search(new)
+    if first is None:
+        return new
+    old_parts = {m.group(1): m.group(0) for m in _PART.finditer(old)}
+    names = list(dict.fromkeys([*old_parts, *new_parts]))
+    return new[: first.start()].rstrip() + "\n\n" + "\n\n".join(new_parts.get(n) or old_parts[n] for n in names)
+
+
 def write_section(name: str, markdown: str, path: Path = BENCHMARKS_FILE) -> None:
-    """Replace (or append) section ``name`` of BENCHMARKS.md with ``markdown``."""
+    """Replace (or append) section ``name`` of BENCHMARKS.md with ``markdown`` (only its parts, when it has
+    ``part_block`` parts: the section's other parts stay)."""
     text = path.read_text(encoding="utf-8") if path.exists() else _HEADER
-    block = f"<!-- section:{name} -->\n{markdown.rstrip()}\n<!-- /section:{name} -->"
-    pattern = re.compile(rf"<!-- section:{re.escape(name)} -->.*?<!-- /section:{re.escape(name)} -->", re.S)
-    text = pattern.sub(lambda _m: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    pattern = re.compile(rf"<!-- section:{re.escape(name)} -->(.*?)<!-- /section:{re.escape(name)} -->", re.S)
+    found = pattern.search(text)
+    if found:
+        markdown = _merge_parts(found.group(1), markdown)
+    block = f"<!-- section:{name} -->\n{markdown.strip()}\n<!-- /section:{name} -->"
+    text = pattern.sub(lambda _m: block, text) if found else text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
 
 

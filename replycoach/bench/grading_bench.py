@@ -26,7 +26,7 @@ from pathlib import Path
 from grading.model import data as sources
 from grading.model.devset import DEFAULT_DEVSET, read_devset
 from grading.principles import LEARNED_PRINCIPLES
-from replycoach.bench import machine_line, markdown_table
+from replycoach.bench import machine_line, markdown_table, part_block
 from replycoach.config import PROJECT_ROOT, get_settings
 
 SECTION = "grading"
@@ -315,26 +315,36 @@ def run(
     if chosen != PARTS:
         command += f" --parts {','.join(chosen)}"
     command += " --quick" if quick else ""
-    out = [f"## Grading\n\nReproduce: `{command}` ({machine_line()})"]
+    reproduce = f"Reproduce: `{command}` ({machine_line()})"
+    parts: dict[str, str] = {}
     ev = None
     if {"agreement", "parity", "public"} & set(chosen):
         try:
             ev = Evaluation(embedder, devset, shared, quick=quick, resamples=200 if quick else 1000)
         except LookupError as exc:
-            out.append(f"Skipped agreement, parity and public data: {exc}.")
+            parts["agreement"] = f"Skipped agreement, parity and public data: {exc}."
     if ev is not None and "agreement" in chosen:
-        out.append(agreement_markdown(ev, settings.pass_mark))
+        parts["agreement"] = agreement_markdown(ev, settings.pass_mark)
     if ev is not None and "parity" in chosen:
         _progress("translation groups")
-        out.append(parity_markdown(ev, devset))
+        parts["parity"] = parity_markdown(ev, devset)
     if ev is not None and "public" in chosen:
-        out.append(public_markdown(ev, ev.shipped.manifest, shared / "data", quick=quick))
+        parts["public"] = public_markdown(ev, ev.shipped.manifest, shared / "data", quick=quick)
     if "perf" in chosen:
         _progress("measuring speed and memory in a fresh process")
-        out.append(grading_perf.run(embedder, devset, quick=quick))
+        parts["perf"] = grading_perf.run(embedder, devset, quick=quick)
     if llm:
-        out.append("### LLM judge\n\n" + llm_markdown(devset))
+        parts["llm"] = "### LLM judge\n\n" + llm_markdown(devset)
+    out = ["## Grading"] + [part_block(name, _with_line(markdown, reproduce)) for name, markdown in parts.items()]
     return "\n\n".join(out) + "\n"
+
+
+def _with_line(markdown: str, line: str) -> str:
+    """``line`` under the part's own heading (or first, when it has none)."""
+    head, _, body = markdown.partition("\n")
+    if head.startswith("#"):
+        return f"{head}\n\n{line}\n\n{body.lstrip()}"
+    return f"{line}\n\n{markdown}"
 
 
 def llm_markdown(devset: Path) -> str:

@@ -95,3 +95,23 @@ def test_translation_gap_is_the_largest_distance_from_the_original():
     assert sorted(spreads) == [4, 12]
     md = translation_markdown({"the shipped engine": spreads})
     assert "| the shipped engine | 2 | 8.0 | 12.0 | 1 of 2 |" in md
+
+
+def test_a_run_of_some_parts_keeps_the_sections_other_parts(tmp_path):
+    from replycoach.bench import part_block, write_section
+
+    out = tmp_path / "BENCHMARKS.md"
+    first = (
+        "## Grading\n\n"
+        + part_block("agreement", "agreement of Monday")
+        + "\n\n"
+        + part_block("perf", "speed of Monday")
+    )
+    write_section("grading", first, out)
+    write_section("grading", "## Grading\n\n" + part_block("perf", "speed of Tuesday"), out)
+    text = out.read_text()
+    assert "agreement of Monday" in text and "speed of Tuesday" in text and "speed of Monday" not in text
+    assert text.index("agreement of Monday") < text.index("speed of Tuesday")  # parts keep their order
+    # a suite without parts still replaces its whole section
+    write_section("grading", "## Grading\n\nall new", out)
+    assert "agreement of Monday" not in out.read_text() and "all new" in out.read_text()
