@@ -51,11 +51,12 @@ class LabelSet:
 
 
 def labels_from_reviews(reviews: list[ReviewLabel], library: CaseLibrary, scenarios: Path | str) -> LabelSet:
-    """The reviews that can teach: first turns whose case version is still known."""
+    """The reviews that can teach: those whose case version is still known. A second turn teaches as the
+    engine grades it: as an answer to the customer's follow-up."""
     out = LabelSet()
     for review in reviews:
-        if review.turn != 1:
-            out.skipped["a second turn (graded with the customer's follow-up; not used for training yet)"] += 1
+        if review.turn != 1 and not (review.follow_up_text or "").strip():
+            out.skipped["a second turn whose customer follow-up is not stored"] += 1
             continue
         case = answered_version(
             scenarios, library.cases.get(review.case_id), review.case_id, review.language, review.case_hash
@@ -75,6 +76,7 @@ def labels_from_reviews(reviews: list[ReviewLabel], library: CaseLibrary, scenar
                 principles=review.scores,
                 handling=review.handling,
                 response_seconds=review.response_seconds,
+                follow_up=review.follow_up_text if review.turn != 1 else None,
             )
         )
     return out

@@ -63,6 +63,9 @@ class LabelledReply:
     #: candidate did not train on) and the key of the case version the trainee answered.
     trainee: str | None = None
     case_version: str | None = None
+    #: A review of a second turn: the customer's follow-up the reply answers (graded as the engine grades it,
+    #: ``CaseView.following_up``).
+    follow_up: str | None = None
 
     @property
     def fold_key(self) -> str:

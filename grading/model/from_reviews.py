@@ -73,6 +73,7 @@ class CoachLabel:
     principles: Mapping[str, float | None]  # 0-1; None: does not apply; absent: not reviewed
     handling: str | None = None
     response_seconds: float | None = None
+    follow_up: str | None = None  # a second turn: the customer's message the reply answers
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def label_row(label: CoachLabel) -> sources.LabelledReply:
         response_seconds=label.response_seconds,
         trainee=label.trainee,
         case_version=version_key(label.case),
+        follow_up=label.follow_up,
     )
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from grading.case_view import CaseView
-from grading.engine import SCORING_VERSION, Engine, applicable_principles
+from grading.engine import REPLY_CAP, SCORING_VERSION, Engine, applicable_principles
 from grading.features.extract import extract
 from grading.features.semantic import TEMPERATURE
 from grading.features.vector import FEATURE_NAMES
@@ -139,6 +139,8 @@ def case_view(row: sources.LabelledReply, cases: dict[str, Case]) -> CaseView:
         view = CaseView.of(case.localized(row.language))
     except KeyError:
         view = CaseView.of(case.localized(case.language))
+    if row.follow_up:
+        return view.following_up(row.follow_up[:REPLY_CAP])  # as the engine grades a second turn
     if row.exemplar is not None:
         kind, i = row.exemplar
         if kind == "good":

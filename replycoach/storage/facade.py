@@ -1485,7 +1485,6 @@ class Store:
                     **_answer_fields(a),
                     user_id=a.user_id,
                     submitted_at=from_db_time(a.submitted_at),
-                    follow_up_text=a.follow_up_text,
                     score=a.score,
                     passed=a.passed,
                     reviewed=bool(reviewed),
@@ -1823,6 +1822,7 @@ def _answer_fields(a: AttemptRow) -> dict:
         "reply": a.reply,
         "response_seconds": a.response_seconds,
         "turn": a.turn,
+        "follow_up_text": a.follow_up_text,
     }
 
 

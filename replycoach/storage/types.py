@@ -262,6 +262,7 @@ class ReviewLabel:
     reply: str
     response_seconds: float
     turn: int
+    follow_up_text: str | None  # a second turn: the customer's message the reply answers
     overall: float | None  # the coach's overall 0-100 (None: left as the machine gave it)
     scores: dict[str, float | None]  # the coach's per-principle scores, [0, 1] (None: does not apply)
     grader_version: str  # of the machine grade the coach judged

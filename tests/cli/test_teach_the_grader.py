@@ -41,9 +41,11 @@ def world(tmp_path, monkeypatch, cases_dir):
     get_settings.cache_clear()
 
 
-def graded_attempt(store, engine, user, reply: str, *, at=AT, turn=1, parent_id=None, language="en"):
+def graded_attempt(store, engine, user, reply: str, *, at=AT, turn=1, parent_id=None, language="en", follow_up=None):
     case = load_library(get_settings().scenarios_dir).cases["dress-hole"].localized(language)
-    grade = engine.grade(case, reply, response_seconds=120.0, handling="public_reply", pass_mark=70)
+    grade = engine.grade(
+        case, reply, response_seconds=120.0, handling="public_reply", pass_mark=70, follow_up=follow_up
+    )
     return store.add_attempt(
         NewAttempt(
             user_id=user.id, case_id=case.id, case_hash=case.content_hash, language=language,
@@ -52,7 +54,7 @@ def graded_attempt(store, engine, user, reply: str, *, at=AT, turn=1, parent_id=
             embedder=grade.embedder,
             principles=[PrincipleScore(p, pg.score, grade.weights.get(p, 0.0)) for p, pg in grade.principles.items()],
             grade_json=grade.to_dict(), client_token=f"{user.id}-{at.isoformat()}-{turn}-{reply[:10]}", turn=turn,
-            parent_id=parent_id,
+            parent_id=parent_id, follow_up_text=follow_up,
         )
     )  # fmt: skip
 
@@ -111,9 +113,13 @@ def test_reviews_become_labels_against_the_case_version_the_trainee_answered(wor
     trainee = store.add_user("olga", "correct horse", Role.trainee)
     coach = store.add_user("clara", "correct horse", Role.coach)
     first = graded_attempt(store, engine, trainee, GOOD)
-    second_turn = graded_attempt(store, engine, trainee, "We have sent it.", turn=2, parent_id=first.id)
+    follow_up = "Sent it where? I still have nothing."
+    second_turn = graded_attempt(
+        store, engine, trainee, "We have sent it.", turn=2, parent_id=first.id, follow_up=follow_up
+    )
     german = graded_attempt(store, engine, trainee, "Anna, das tut mir leid! Wir ersetzen das Kleid.", language="de")
-    for attempt in (first, second_turn, german):
+    unanswered = graded_attempt(store, engine, trainee, "Done.", turn=2, parent_id=german.id, at=AT + timedelta(1))
+    for attempt in (first, second_turn, german, unanswered):
         store.add_review(attempt.id, coach, scores={"empathy": 1.0}, overall=80.0, comment="", pass_mark=70)
 
     path = cases_dir / "dress-hole.yaml"
@@ -123,12 +129,14 @@ def test_reviews_become_labels_against_the_case_version_the_trainee_answered(wor
     ).saved
     library = load_library(cases_dir)
     labels = labels_from_reviews(store.review_labels(coach), library, cases_dir)
-    assert [label.review_id for label in labels.labels] == [1, 3]  # the case changed; the kept version is used
-    assert labels.labels[0].case.content_hash == first.case_hash and labels.labels[1].language == "de"
-    assert sum(labels.skipped.values()) == 1 and "second turn" in next(iter(labels.skipped))
+    assert [label.review_id for label in labels.labels] == [1, 2, 3]  # the case changed; the kept version is used
+    assert labels.labels[0].case.content_hash == first.case_hash and labels.labels[2].language == "de"
+    # a second turn teaches as an answer to the customer's follow-up; one whose follow-up was never stored cannot
+    assert labels.labels[1].follow_up == follow_up and labels.labels[0].follow_up is None
+    assert labels.skipped == {"a second turn whose customer follow-up is not stored": 1}
 
     path.unlink()  # deleted: its kept versions still answer for attempts made on them
-    assert len(labels_from_reviews(store.review_labels(coach), load_library(cases_dir), cases_dir).labels) == 2
+    assert len(labels_from_reviews(store.review_labels(coach), load_library(cases_dir), cases_dir).labels) == 3
     for kept in (cases_dir / ".history" / "dress-hole").iterdir():
         kept.unlink()
     gone = labels_from_reviews(store.review_labels(coach), load_library(cases_dir), cases_dir)

@@ -18,7 +18,7 @@ SUMMARY = {
         "kept_shipped": {"apology": "3 review labels (fewer than 30)"},
         "overall": "refit",
     },
-    "skipped": {"a second turn (graded with the customer's follow-up; not used for training yet)": 2},
+    "skipped": {"a second turn whose customer follow-up is not stored": 2},
     "evaluation": {
         "case": {
             "n": 42,

