@@ -31,6 +31,7 @@ from replycoach.cases.loader import CaseLibrary, load_library
 from replycoach.cases.models import Case
 from replycoach.cases.versions import answered_version
 from replycoach.config import PROJECT_ROOT, Settings
+from replycoach.llm.combine import combine_stored
 from replycoach.storage.types import ReviewLabel, StoredGrader, User
 
 #: A running training job that has not reported for this long has lost its process.
@@ -184,6 +185,7 @@ class RegradeReport:
     fail_to_pass: int = 0
     pass_to_fail: int = 0
     kept_reviewed: int = 0
+    with_judge: int = 0  # blended with the LLM judge's verdicts stored with the attempt, as when first graded
     skipped: Counter = field(default_factory=Counter)
     from_versions: Counter = field(default_factory=Counter)
 
@@ -200,7 +202,9 @@ def regrade(
     batch: int = 200,
 ) -> RegradeReport:
     """Grade every attempt since ``since`` that ``engine``'s grader has not graded, and store the new grade
-    beside the original. Offline grading only (the LLM judge is not asked again)."""
+    beside the original. The LLM judge is not asked again: an attempt it judged gets the new offline grade
+    blended with the verdicts stored with it, at the weight used then, so a re-grade changes only the offline
+    part (``combine_stored``)."""
     report = RegradeReport(engine.grader_version)
     after = 0
     while True:
@@ -225,6 +229,12 @@ def regrade(
                 pass_mark=settings.pass_mark,
                 follow_up=t.follow_up_text,
             )
+            blended = combine_stored(grade, t.llm_json, settings.pass_mark)
+            if blended is None:
+                report.skipped["the LLM judge's stored verdicts cannot be read"] += 1
+                continue
+            report.with_judge += blended is not grade
+            grade = blended
             report.regraded += 1
             report.from_versions[t.grader_version] += 1
             if t.reviewed:

@@ -50,6 +50,11 @@ def run(args: argparse.Namespace) -> int:
         f"  across the pass mark ({settings.pass_mark:g}): {report.fail_to_pass} now pass, {report.pass_to_fail} now fail"
     )
     print(f"  {report.kept_reviewed} reviewed by a coach keep the coach's score (the new grade is stored beside it)")
+    if report.with_judge:
+        print(
+            f"  {report.with_judge} judged by the LLM when submitted: the new offline grade is blended with the "
+            "judge's stored verdicts at the weight used then (the LLM is not asked again)"
+        )
     for reason, n in sorted(report.skipped.items()):
         print(f"  skipped {n}: {reason}", file=sys.stderr)
     return 0

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from grading.result import Grade, PrincipleGrade
 from replycoach.llm.judge import CheckedVerdict
+
+
+def combine_stored(offline: Grade, judge_json: Mapping | None, pass_mark: float) -> Grade | None:
+    """``offline`` blended with a judgement stored with an attempt (``judge_and_combine``'s ``judge_json``), at
+    the weight it was blended with then: a re-grade keeps the judge's share without asking the LLM again.
+    ``offline`` itself when the attempt was never judged; None when the stored judgement cannot be read."""
+    if not judge_json or not judge_json.get("verdicts"):
+        return offline
+    try:
+        verdicts = {pid: CheckedVerdict.from_dict(v) for pid, v in judge_json["verdicts"].items()}
+        return combine(offline, verdicts, float(judge_json["weight"]), pass_mark)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError):
+        return None
 
 
 def combine(offline: Grade, verdicts: dict[str, CheckedVerdict], weight: float, pass_mark: float) -> Grade:

@@ -102,6 +102,26 @@ class CheckedVerdict:
             "span": span,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> CheckedVerdict:
+        """A verdict as ``to_dict`` stored it with an attempt (raises KeyError/TypeError/ValueError if malformed)."""
+        span = data.get("span")
+        evidence = None
+        if span:
+            start, end = int(span[0]), int(span[1])
+            polarity = "-" if data["level"] == "misses" else "+"
+            label = f"LLM judge, {str(data['level']).replace('_', ' ')}: {data.get('reason', '')}".strip().rstrip(":")
+            evidence = Evidence(start, end, polarity, label[:160])
+        points = data.get("points")
+        return cls(
+            str(data["principle"]),
+            str(data["level"]),
+            None if points is None else float(points),
+            str(data.get("quote", "")),
+            str(data.get("reason", "")),
+            evidence,
+        )
+
 
 @dataclass(frozen=True)
 class Judgement:

@@ -1489,6 +1489,7 @@ class Store:
                     passed=a.passed,
                     reviewed=bool(reviewed),
                     grader_version=a.grader_version,
+                    llm_json=a.llm_json,
                 )
                 for a, reviewed in s.execute(stmt).unique()
             ]

