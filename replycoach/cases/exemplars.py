@@ -3,15 +3,26 @@
 ``with_exemplar`` is pure: the case file's text with the exemplar added in the attempt's language (the case's own
 language: the top-level ``exemplars``; another: ``translations.<language>.exemplars``). ``propose_exemplar`` reads
 the case file, adds it and saves it the way the case studio does: validated, the previous version kept in
-``.history``, a conflict with a save made meanwhile or an invalid result kept as a draft, never written. The text
-is rewritten from its data, as the studio's form does (comments in the file are not kept; the previous version
-with them is in ``.history``).
+``.history``, a conflict with a save made meanwhile or an invalid result kept as a draft, never written.
+
+The coach's file stays as written: the exemplar is added with ruamel.yaml's round-trip editing, which keeps
+comments, key order, quoting and block scalars, so the change is the new lines alone (a file the studio's form
+wrote is extended by the same writer, ``dump_case``). Whatever is written must read back as exactly the case
+with the exemplar added; the previous version is in ``.history`` in any case.
 """
 
 from __future__ import annotations
 
+import difflib
+import io
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from replycoach.cases.draft import dump_case
 from replycoach.cases.lifecycle import saving_problems
@@ -112,7 +123,8 @@ def with_exemplar(yaml_text: str, language: str, proposal: ExemplarProposal) -> 
     exemplars = holder.get("exemplars") or {}
     exemplars.setdefault(proposal.kind, []).append(entry)
     holder["exemplars"] = exemplars
-    return ProposedText(dump_case(data), starts_own)
+    translation = language != case.language and language
+    return ProposedText(_least_changed(yaml_text, translation, proposal.kind, entry, data), starts_own)
 
 
 def propose_exemplar(
@@ -141,3 +153,51 @@ def _new_publishing_problems(before: str, after: str) -> list:
     new_case, _ = validate_text(after)
     had = {(w.code, w.where) for w in (saving_problems(old_case) if old_case is not None else [])}
     return [w for w in (saving_problems(new_case) if new_case is not None else []) if (w.code, w.where) not in had]
+
+
+#: Layouts tried for the round-trip edit, as ruamel.yaml's (mapping, sequence, offset) indentation: the
+#: casebook's hand-written style, PyYAML's (the studio's form), and two wider ones; long lines stay whole.
+_STYLES = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4))
+
+
+def _least_changed(yaml_text: str, translation: str | bool, kind: str, entry: dict, intended: dict) -> str:
+    """``yaml_text`` with ``entry`` added, in the layout that changes fewest of its lines: a round-trip edit
+    (comments and the coach's layout kept) or, for a file the studio's form wrote, ``dump_case`` itself (which
+    adds only the new lines to its own output). Every candidate must read back as exactly ``intended``."""
+    kept = yaml_text.splitlines()
+    best: tuple[int, str] | None = None
+    edits = (_round_trip(yaml_text, style, translation, kind, entry) for style in _STYLES)
+    for text in itertools.chain(edits, [dump_case(intended)]):  # lazily: the first that only adds lines wins
+        if text is None or parse_yaml(text).data != intended:
+            continue
+        changed = sum(1 for line in difflib.ndiff(kept, text.splitlines()) if line.startswith("- "))
+        if best is None or changed < best[0]:
+            best = (changed, text)
+        if changed == 0:
+            break
+    return best[1] if best else dump_case(intended)
+
+
+def _round_trip(yaml_text: str, style: tuple[int, int, int], translation: str | bool, kind: str, entry: dict):
+    """The round-trip edit in one indentation ``style``; None when ruamel.yaml cannot do it."""
+    editor = YAML()  # round-trip: comments, order, quotes and block scalars survive
+    editor.preserve_quotes = True
+    editor.indent(mapping=style[0], sequence=style[1], offset=style[2])
+    editor.width = 4096  # never re-wrap the coach's long lines
+    try:
+        document = editor.load(yaml_text)
+        holder = document["translations"][translation] if translation else document
+        if holder.get("exemplars") is None:
+            holder["exemplars"] = CommentedMap()
+        if holder["exemplars"].get(kind) is None:
+            holder["exemplars"][kind] = CommentedSeq()
+        holder["exemplars"][kind].append(
+            CommentedMap(
+                {k: LiteralScalarString(v) if isinstance(v, str) and "\n" in v else v for k, v in entry.items()}
+            )
+        )
+        out = io.StringIO()
+        editor.dump(document, out)
+    except (YAMLError, KeyError, TypeError, AttributeError, ValueError):
+        return None
+    return out.getvalue()

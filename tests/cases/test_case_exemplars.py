@@ -112,3 +112,42 @@ def test_a_bad_proposal_writes_nothing_and_keeps_no_draft(casebook, data_dir):
     with pytest.raises(ExemplarRefused):
         propose_exemplar(path, "en", ExemplarProposal(GOOD, "", 50), data_dir=data_dir)
     assert path.read_text("utf-8") == before and drafts_for(path, data_dir) == []
+
+
+def _removed_lines(before: str, after: str) -> list[str]:
+    import difflib
+
+    return [line for line in difflib.ndiff(before.splitlines(), after.splitlines()) if line.startswith("- ")]
+
+
+def test_the_coachs_file_stays_as_written_and_the_exemplar_is_only_added():
+    """Every shipped case, every language, good and bad: the edit only adds lines (comments, quoting, folded
+    text and layout stay), and the result reads back as the case with the exemplar added."""
+    from replycoach.config import PROJECT_ROOT
+
+    multi_line = ExemplarProposal(BAD, "First line.\nSecond line.", 15, "Cold.", ("empathy",))
+    for path in sorted((PROJECT_ROOT / "scenarios").glob("*.yaml")):
+        text = path.read_text("utf-8")
+        case, _ = validate_text(text)
+        for language in case.languages:
+            for proposal in (GOOD_REPLY, multi_line):
+                edited = with_exemplar(text, language, proposal).yaml_text
+                assert _removed_lines(text, edited) == [], (path.name, language, proposal.kind)
+                added = _case(edited, language).exemplars
+                assert proposal.text in [e.text for e in (*added.good, *added.bad)]
+
+
+def test_comments_survive_and_a_studio_written_file_keeps_its_own_layout(casebook):
+    text = (casebook / "dress-hole.yaml").read_text("utf-8")
+    commented = text.replace("\nexemplars:", "\n# Exemplars: keep the good ones warm and short (Clara)\nexemplars:", 1)
+    assert commented != text
+    edited = with_exemplar(commented, "en", GOOD_REPLY).yaml_text
+    assert "# Exemplars: keep the good ones warm and short (Clara)" in edited
+    assert _removed_lines(commented, edited) == []
+    # a file the studio's form wrote (PyYAML's layout: list items not indented under their key)
+    from replycoach.cases.draft import dump_case
+    from replycoach.cases.safe_yaml import parse_yaml
+
+    studio = dump_case(parse_yaml(text).data)
+    edited = with_exemplar(studio, "en", BAD_REPLY).yaml_text
+    assert _removed_lines(studio, edited) == [] and "Check your dress next time." in edited
