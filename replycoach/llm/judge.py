@@ -80,6 +80,12 @@ RESPONSE_SCHEMA: dict = {
 }
 
 
+def _judge_evidence(start: int, end: int, level: str, reason: str) -> Evidence:
+    """The words a verdict quotes, as evidence: earned unless the judge says the reply misses the principle."""
+    label = f"LLM judge, {level.replace('_', ' ')}: {reason}".strip().rstrip(":")
+    return Evidence(start, end, "-" if level == "misses" else "+", label[:160])
+
+
 @dataclass(frozen=True)
 class CheckedVerdict:
     """A verdict that survived the quote check, with its points and where its quote sits in the reply."""
@@ -108,10 +114,7 @@ class CheckedVerdict:
         span = data.get("span")
         evidence = None
         if span:
-            start, end = int(span[0]), int(span[1])
-            polarity = "-" if data["level"] == "misses" else "+"
-            label = f"LLM judge, {str(data['level']).replace('_', ' ')}: {data.get('reason', '')}".strip().rstrip(":")
-            evidence = Evidence(start, end, polarity, label[:160])
+            evidence = _judge_evidence(int(span[0]), int(span[1]), str(data["level"]), str(data.get("reason", "")))
         points = data.get("points")
         return cls(
             str(data["principle"]),
@@ -221,9 +224,7 @@ def check_answer(raw: object, reply: str) -> Judgement:
             if span is None:
                 discarded.append({**v.model_dump(), "why": "the quote is not in the reply"})
                 continue
-            polarity = "-" if v.level == "misses" else "+"
-            label = f"LLM judge, {v.level.replace('_', ' ')}: {v.reason}".strip().rstrip(":")
-            evidence = Evidence(span[0], span[1], polarity, label[:160])
+            evidence = _judge_evidence(span[0], span[1], v.level, v.reason)
         elif v.level in ("meets", "partly"):
             # Credit needs words to point at: an unquoted "meets" is exactly what the quote rule prevents.
             discarded.append({**v.model_dump(), "why": "credit without a quote from the reply"})
