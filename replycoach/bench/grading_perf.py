@@ -84,6 +84,8 @@ def measure(embedder_name: str, devset: Path, *, warm_runs: int, batch_size: int
         grade(row, text)
         warm.append(time.perf_counter() - t)
 
+    parts = _time_split(engine, grade, _unique_texts(rows[2:] + rows[:2], min(warm_runs, 12), REPLY_CHARS))
+
     batch = _unique_texts(rows, batch_size)
     t = time.perf_counter()
     for row, text in batch:
@@ -113,7 +115,31 @@ def measure(embedder_name: str, devset: Path, *, warm_runs: int, batch_size: int
         "embed_seconds": embed_seconds,
         "cache_cleared": cache_cleared,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **parts,
     }
+
+
+def _time_split(engine, grade, items: list[tuple[dict, str]]) -> dict:
+    """Where a warm grade's time goes, as medians in ms over replies of the warm runs' length: the bare model
+    (no cache) embedding the reply alone, its sentences alone, both in one call as the engine does; and grading
+    the same reply again with every vector cached, which is everything but the embedding."""
+    from grading.features.text import analyse
+
+    embedder = getattr(getattr(engine, "embedder", None), "inner", None)
+    if embedder is None or not items:
+        return {}
+    timings: dict[str, list[float]] = {"reply": [], "sentences": [], "both": [], "rest": []}
+    for row, text in items:
+        sentences = [s.text for s in analyse(text, row["language"]).sentences]
+        for key, texts in (("reply", [text]), ("sentences", sentences), ("both", [text, *sentences])):
+            t = time.perf_counter()
+            embedder.encode(texts)
+            timings[key].append((time.perf_counter() - t) * 1000)
+        grade(row, text)  # embeds and caches; the next grade of it embeds nothing
+        t = time.perf_counter()
+        grade(row, text)
+        timings["rest"].append((time.perf_counter() - t) * 1000)
+    return {f"split_{key}_ms": st.percentile(values, 50) for key, values in timings.items()}
 
 
 def run(embedder: str, devset: Path, *, quick: bool, timeout: float = 1800.0) -> str:
@@ -151,6 +177,15 @@ def performance_table(n: dict) -> str:
         ],
         ["peak memory (maxrss)", f"{n['max_rss_mb']:.0f} MB"],
     ]
+    if "split_both_ms" in n:
+        rows.append(
+            [
+                f"where a warm grade's time goes ({REPLY_CHARS} characters, medians): embedding the reply / its "
+                "sentences / both in one call; everything else (a second grade of it, vectors cached)",
+                f"{n['split_reply_ms']:.0f} / {n['split_sentences_ms']:.0f} / {n['split_both_ms']:.0f} ms; "
+                f"{n['split_rest_ms']:.0f} ms",
+            ]
+        )
     if n["embed_seconds"]:
         note = "" if n["cache_cleared"] else " (cache not cleared: the embedder exposes no way to; ratio overstated)"
         rows.append(
