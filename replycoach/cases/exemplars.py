@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import io
-import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,16 +114,23 @@ def with_exemplar(yaml_text: str, language: str, proposal: ExemplarProposal) -> 
     existing = case.localized(language).exemplars
     if entry["text"] in [e.text.strip() for e in (*existing.good, *existing.bad)]:
         raise ExemplarRefused("This reply is already an exemplar of the case in this language.")
-    if language == case.language:
-        holder, starts_own = data, False
-    else:
-        holder = data["translations"][language]
-        starts_own = holder.get("exemplars") is None
-    exemplars = holder.get("exemplars") or {}
-    exemplars.setdefault(proposal.kind, []).append(entry)
-    holder["exemplars"] = exemplars
-    translation = language != case.language and language
+    translation = None if language == case.language else language
+    starts_own = _append_exemplar(data, translation, proposal.kind, entry) and translation is not None
     return ProposedText(_least_changed(yaml_text, translation, proposal.kind, entry, data), starts_own)
+
+
+def _append_exemplar(document, translation: str | None, kind: str, entry: dict, mapping=dict, sequence=list) -> bool:
+    """Append ``entry`` to the ``kind`` exemplars of ``document`` (of ``translation``, when given), creating what
+    is missing with ``mapping``/``sequence`` (plain for data, ruamel.yaml's for a round-trip edit). True when
+    that language had no exemplars of its own."""
+    holder = document["translations"][translation] if translation else document
+    had_none = holder.get("exemplars") is None
+    if had_none:
+        holder["exemplars"] = mapping()
+    if holder["exemplars"].get(kind) is None:
+        holder["exemplars"][kind] = sequence()
+    holder["exemplars"][kind].append(mapping(entry))
+    return had_none
 
 
 def propose_exemplar(
@@ -160,25 +166,31 @@ def _new_publishing_problems(before: str, after: str) -> list:
 _STYLES = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4))
 
 
-def _least_changed(yaml_text: str, translation: str | bool, kind: str, entry: dict, intended: dict) -> str:
+def _least_changed(yaml_text: str, translation: str | None, kind: str, entry: dict, intended: dict) -> str:
     """``yaml_text`` with ``entry`` added, in the layout that changes fewest of its lines: a round-trip edit
     (comments and the coach's layout kept) or, for a file the studio's form wrote, ``dump_case`` itself (which
-    adds only the new lines to its own output). Every candidate must read back as exactly ``intended``."""
+    adds only the new lines to its own output). A round-trip edit must read back as exactly ``intended``."""
     kept = yaml_text.splitlines()
     best: tuple[int, str] | None = None
-    edits = (_round_trip(yaml_text, style, translation, kind, entry) for style in _STYLES)
-    for text in itertools.chain(edits, [dump_case(intended)]):  # lazily: the first that only adds lines wins
-        if text is None or parse_yaml(text).data != intended:
-            continue
+    for text in _candidates(yaml_text, translation, kind, entry, intended):  # lazily: one that only adds lines wins
         changed = sum(1 for line in difflib.ndiff(kept, text.splitlines()) if line.startswith("- "))
         if best is None or changed < best[0]:
             best = (changed, text)
         if changed == 0:
             break
-    return best[1] if best else dump_case(intended)
+    assert best is not None  # the studio's writer is always a candidate
+    return best[1]
 
 
-def _round_trip(yaml_text: str, style: tuple[int, int, int], translation: str | bool, kind: str, entry: dict):
+def _candidates(yaml_text: str, translation: str | None, kind: str, entry: dict, intended: dict):
+    for style in _STYLES:
+        edited = _round_trip(yaml_text, style, translation, kind, entry)
+        if edited is not None and parse_yaml(edited).data == intended:
+            yield edited
+    yield dump_case(intended)
+
+
+def _round_trip(yaml_text: str, style: tuple[int, int, int], translation: str | None, kind: str, entry: dict):
     """The round-trip edit in one indentation ``style``; None when ruamel.yaml cannot do it."""
     editor = YAML()  # round-trip: comments, order, quotes and block scalars survive
     editor.preserve_quotes = True
@@ -186,16 +198,8 @@ def _round_trip(yaml_text: str, style: tuple[int, int, int], translation: str | 
     editor.width = 4096  # never re-wrap the coach's long lines
     try:
         document = editor.load(yaml_text)
-        holder = document["translations"][translation] if translation else document
-        if holder.get("exemplars") is None:
-            holder["exemplars"] = CommentedMap()
-        if holder["exemplars"].get(kind) is None:
-            holder["exemplars"][kind] = CommentedSeq()
-        holder["exemplars"][kind].append(
-            CommentedMap(
-                {k: LiteralScalarString(v) if isinstance(v, str) and "\n" in v else v for k, v in entry.items()}
-            )
-        )
+        block_scalars = {k: LiteralScalarString(v) if isinstance(v, str) and "\n" in v else v for k, v in entry.items()}
+        _append_exemplar(document, translation, kind, block_scalars, CommentedMap, CommentedSeq)
         out = io.StringIO()
         editor.dump(document, out)
     except (YAMLError, KeyError, TypeError, AttributeError, ValueError):
