@@ -36,8 +36,13 @@ def machine_line() -> str:
 _PART = re.compile(r"<!-- part:(\S+) -->.*?<!-- /part:\1 -->", re.S)
 
 
-def part_block(name: str, markdown: str) -> str:
-    """One part of a section, replaced on its own by ``write_section`` when only some parts were run."""
+def part_block(name: str, markdown: str, reproduce: str = "") -> str:
+    """One part of a section, replaced on its own by ``write_section`` when only some parts were run;
+    ``reproduce`` (the command and machine that produced it) goes under the part's own heading, so a part
+    kept from an earlier run still says where its numbers came from."""
+    if reproduce:
+        head, _, body = markdown.partition("\n")
+        markdown = f"{head}\n\n{reproduce}\n\n{body.lstrip()}" if head.startswith("#") else f"{reproduce}\n\n{markdown}"
     return f"<!-- part:{name} -->\n{markdown.strip()}\n<!-- /part:{name} -->"
 
 

@@ -335,16 +335,8 @@ def run(
         parts["perf"] = grading_perf.run(embedder, devset, quick=quick)
     if llm:
         parts["llm"] = "### LLM judge\n\n" + llm_markdown(devset)
-    out = ["## Grading"] + [part_block(name, _with_line(markdown, reproduce)) for name, markdown in parts.items()]
+    out = ["## Grading"] + [part_block(name, markdown, reproduce) for name, markdown in parts.items()]
     return "\n\n".join(out) + "\n"
-
-
-def _with_line(markdown: str, line: str) -> str:
-    """``line`` under the part's own heading (or first, when it has none)."""
-    head, _, body = markdown.partition("\n")
-    if head.startswith("#"):
-        return f"{head}\n\n{line}\n\n{body.lstrip()}"
-    return f"{line}\n\n{markdown}"
 
 
 def llm_markdown(devset: Path) -> str:

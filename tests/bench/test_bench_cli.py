@@ -103,15 +103,18 @@ def test_a_run_of_some_parts_keeps_the_sections_other_parts(tmp_path):
     out = tmp_path / "BENCHMARKS.md"
     first = (
         "## Grading\n\n"
-        + part_block("agreement", "agreement of Monday")
+        + part_block("agreement", "### Agreement\nagreement of Monday", "Reproduce: `monday`")
         + "\n\n"
-        + part_block("perf", "speed of Monday")
+        + part_block("perf", "speed of Monday", "Reproduce: `monday`")
     )
     write_section("grading", first, out)
-    write_section("grading", "## Grading\n\n" + part_block("perf", "speed of Tuesday"), out)
+    write_section("grading", "## Grading\n\n" + part_block("perf", "speed of Tuesday", "Reproduce: `tuesday`"), out)
     text = out.read_text()
     assert "agreement of Monday" in text and "speed of Tuesday" in text and "speed of Monday" not in text
     assert text.index("agreement of Monday") < text.index("speed of Tuesday")  # parts keep their order
+    # each part keeps the command that produced its own numbers, under its own heading
+    assert "### Agreement\n\nReproduce: `monday`\n\nagreement of Monday" in text
+    assert "Reproduce: `tuesday`\n\nspeed of Tuesday" in text and text.count("Reproduce: `monday`") == 1
     # a suite without parts still replaces its whole section
     write_section("grading", "## Grading\n\nall new", out)
     assert "agreement of Monday" not in out.read_text() and "all new" in out.read_text()
