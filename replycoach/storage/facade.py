@@ -1219,7 +1219,7 @@ class Store:
         (``regraded_version``), else the grader that graded the attempt."""
         _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
         with self._reading() as s:
-            return queries.score_sources(s, flt)
+            return queries.score_sources(s, flt, read_rollups=self.read_rollups)
 
     def export_principles(self) -> list[str]:
         """The principle columns ``iter_export_rows`` adds, in the casebook's order."""
@@ -1519,6 +1519,7 @@ class Store:
         judge is not asked again, so its disagreement no longer counts)."""
         if not _within(score, 0.0, 100.0):
             raise ValueError(f"A re-grade's score must be within 0-100, got {score}.")
+        _check_grader_version(grader_version, "A re-grade")
         with self._writing() as s:
             attempt = s.get(AttemptRow, attempt_id)
             if attempt is None:
@@ -1672,6 +1673,7 @@ def _check_attempt(attempt: NewAttempt) -> None:
         raise ValueError("An attempt needs a client_token of 1-80 characters.")
     if not 0.0 <= attempt.score <= 100.0:
         raise ValueError(f"The score must be within 0-100, got {attempt.score}.")
+    _check_grader_version(attempt.grader_version, "An attempt")
     if attempt.turn < 1 or (attempt.turn > 1) != (attempt.parent_id is not None):
         raise ValueError("Turn 1 has no parent attempt; turns 2+ name the attempt they follow up.")
     names = [p.principle for p in attempt.principles]
@@ -1680,6 +1682,12 @@ def _check_attempt(attempt: NewAttempt) -> None:
     for p in attempt.principles:
         if p.score is not None and not 0.0 <= p.score <= 1.0:
             raise ValueError(f"The score of {p.principle} must be within 0-1, got {p.score}.")
+
+
+def _check_grader_version(version: str, what: str) -> None:
+    # An empty version would be counted as a coach's review by the dashboard's rollup (rollups.COACH_REVIEW).
+    if not version:
+        raise ValueError(f"{what} needs the version of the grader that graded it.")
 
 
 def _configured_pass_mark() -> float:
