@@ -131,12 +131,15 @@ def _utcnow() -> datetime:
 
 @dataclass(frozen=True)
 class _ScoreOfRecord:
-    """What a coach's review makes an attempt's score of record (see ``Store._write_scores``)."""
+    """A stored attempt's new score of record (see ``Store._write_scores``) and what makes it: a coach's review
+    (``review``, the row to add) or a newer grader's re-grade (``regraded_version``, that grader)."""
 
     attempt_id: int
     overall: float
     passed: bool
-    principles: Mapping[str, float | None]  # the principles the coach scored (None: N/A)
+    principles: Mapping[str, float | None]  # the principles scored anew (None: N/A)
+    review: ReviewRow | None = None
+    regraded_version: str | None = None
 
 
 class Store:
@@ -828,9 +831,10 @@ class Store:
     ) -> None:
         """THE one place that writes scores, in the caller's transaction: the principle-score rows of new
         attempts (``new_attempts``: each attempt with its stored columns, ``id`` included; an attempt row
-        carries its own overall, machine and record alike), or a coach's review made an attempt's score of
-        record (``record``); ``bulk``: a batch (COPY on PostgreSQL). The HR dashboard's rollups are kept in step here, in the same transaction: new
-        attempts add their contribution, a review changes it by a delta (``rollups.rescoring``)."""
+        carries its own overall, machine and record alike), or a coach's review or a re-grade made an attempt's
+        score of record (``record``); ``bulk``: a batch (COPY on PostgreSQL). The HR dashboard's rollups are kept
+        in step here, in the same transaction: new attempts add their contribution, a review or re-grade changes
+        it by a delta (``rollups.rescoring``)."""
         if new_attempts:
             score_rows = [
                 {"attempt_id": columns["id"], **score}
@@ -840,11 +844,16 @@ class Store:
             _insert_rows(s, AttemptScoreRow.__table__, score_rows, bulk=bulk)
             rollups.apply(s, add=[_contribution(attempt, columns) for attempt, columns in new_attempts])
         if record is not None:
+            # The review row and the re-grade's version are written inside ``rescoring`` with the scores: they
+            # change what the score of record comes from, which the rollups count too.
             with rollups.rescoring(s, record.attempt_id):
+                if record.review is not None:
+                    s.add(record.review)
+                made_by = {} if record.regraded_version is None else {"regraded_version": record.regraded_version}
                 s.execute(
                     update(AttemptRow)
                     .where(AttemptRow.id == record.attempt_id)
-                    .values(score=record.overall, passed=record.passed)
+                    .values(score=record.overall, passed=record.passed, **made_by)
                 )
                 sc = AttemptScoreRow
                 coach = [(sc.principle == p, null() if v is None else v) for p, v in record.principles.items()]
@@ -972,9 +981,6 @@ class Store:
                 case_hash=attempt.case_hash,
                 grader_version=attempt.grader_version,
             )
-            s.add(row)
-            s.flush()
-            review_id = row.id
             reviewed_overall = clean_overall is not None
             self._write_scores(
                 s,
@@ -983,8 +989,10 @@ class Store:
                     overall=clean_overall if reviewed_overall else attempt.machine_score,
                     passed=clean_overall >= pass_mark if reviewed_overall else attempt.machine_passed,
                     principles=clean_scores,
+                    review=row,
                 ),
             )
+            review_id = row.id
         with self._reading() as s:
             return review_value(s.get(ReviewRow, review_id))
 
@@ -1211,7 +1219,7 @@ class Store:
         (``regraded_version``), else the grader that graded the attempt."""
         _require(viewer, _AGGREGATE_VIEWERS, "see aggregates")
         with self._reading() as s:
-            return queries.score_sources(s, flt)
+            return queries.score_sources(s, flt, read_rollups=self.read_rollups)
 
     def export_principles(self) -> list[str]:
         """The principle columns ``iter_export_rows`` adds, in the casebook's order."""
@@ -1511,6 +1519,7 @@ class Store:
         judge is not asked again, so its disagreement no longer counts)."""
         if not _within(score, 0.0, 100.0):
             raise ValueError(f"A re-grade's score must be within 0-100, got {score}.")
+        _check_grader_version(grader_version, "A re-grade")
         with self._writing() as s:
             attempt = s.get(AttemptRow, attempt_id)
             if attempt is None:
@@ -1538,13 +1547,13 @@ class Store:
                     overall=float(score),
                     passed=bool(passed),
                     principles={p: v for p, v in principles.items() if p in graded},
+                    regraded_version=grader_version,
                 ),
             )
-            values: dict = {"regraded_version": grader_version}
             if pass_mark is not None:
                 doubt = attempt_uncertainty(float(score), principles, None, pass_mark)
-                values["machine_certainty"] = MAX_UNCERTAINTY - doubt.value
-            s.execute(update(AttemptRow).where(AttemptRow.id == attempt_id).values(**values))
+                certainty = MAX_UNCERTAINTY - doubt.value
+                s.execute(update(AttemptRow).where(AttemptRow.id == attempt_id).values(machine_certainty=certainty))
             return True
 
 
@@ -1664,6 +1673,7 @@ def _check_attempt(attempt: NewAttempt) -> None:
         raise ValueError("An attempt needs a client_token of 1-80 characters.")
     if not 0.0 <= attempt.score <= 100.0:
         raise ValueError(f"The score must be within 0-100, got {attempt.score}.")
+    _check_grader_version(attempt.grader_version, "An attempt")
     if attempt.turn < 1 or (attempt.turn > 1) != (attempt.parent_id is not None):
         raise ValueError("Turn 1 has no parent attempt; turns 2+ name the attempt they follow up.")
     names = [p.principle for p in attempt.principles]
@@ -1672,6 +1682,12 @@ def _check_attempt(attempt: NewAttempt) -> None:
     for p in attempt.principles:
         if p.score is not None and not 0.0 <= p.score <= 1.0:
             raise ValueError(f"The score of {p.principle} must be within 0-1, got {p.score}.")
+
+
+def _check_grader_version(version: str, what: str) -> None:
+    # An empty version would be counted as a coach's review by the dashboard's rollup (rollups.COACH_REVIEW).
+    if not version:
+        raise ValueError(f"{what} needs the version of the grader that graded it.")
 
 
 def _configured_pass_mark() -> float:

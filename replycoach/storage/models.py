@@ -250,6 +250,22 @@ class RollupResponseTimesRow(_RollupRow, Base):
     attempts: Mapped[int] = mapped_column(Integer)
 
 
+class RollupScoreSourcesRow(_RollupRow, Base):
+    """How many attempts per UTC day (and week), team, case, language and turn have their score of record from
+    each ``source``: the grader version behind it (a re-grade's that became the score of record, else the one that
+    graded the attempt), or ``rollups.COACH_REVIEW`` ("") when a coach's review made it. The dashboard's line
+    naming the graders behind its figures reads this instead of grouping every attempt joined to the reviews."""
+
+    __tablename__ = "rollup_score_sources"
+
+    team_key: Mapped[int] = _key()
+    case_id: Mapped[str] = _key(String(64))
+    language: Mapped[str] = _key(String(8))
+    turn: Mapped[int] = _key()
+    source: Mapped[str] = _key(String(40))
+    attempts: Mapped[int] = mapped_column(Integer)
+
+
 class SignInAttemptRow(Base):
     """Recent sign-in attempts per throttle key (``passwords.throttle_keys``): one attempted name from one
     client, one client, the whole server. Keys are SHA-256 digests, never what was typed. An attempt is

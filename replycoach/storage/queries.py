@@ -451,16 +451,24 @@ def score_grader(attempts, latest_review_id):
     )
 
 
-def score_sources(session: Session, flt: AttemptFilter) -> list[tuple[str | None, int]]:
+def score_sources(session: Session, flt: AttemptFilter, *, read_rollups: bool = True) -> list[tuple[str | None, int]]:
     """How many attempts under ``flt`` have their score of record from each grader version (None: from a coach's
-    review), most first, coach reviews last. One GROUP BY over the attempts, hash-joined to the few reviewed ids."""
-    a = AttemptRow
-    reviewed = select(ReviewRow.attempt_id.label("attempt_id")).distinct().subquery("reviewed")
-    source = score_grader(a, reviewed.c.attempt_id).label("source")
-    stmt = apply_filter(
-        select(source, func.count(a.id)).select_from(a).outerjoin(reviewed, reviewed.c.attempt_id == a.id), flt
-    ).group_by(source)
-    counts = [(version, int(n)) for version, n in session.execute(stmt)]
+    review), most first, coach reviews last. From ``rollup_score_sources`` when it can answer, else one GROUP BY
+    over the attempts, hash-joined to the few reviewed ids."""
+    if read_rollups and rollups.covers(flt, rollups.SOURCES):
+        r = rollups.SOURCES
+        n = func.sum(r.c.attempts)
+        # A source whose attempts all moved to another (reviewed, re-graded) keeps rows counting 0: left out.
+        stmt = rollup_filter(select(r.c.source, n).group_by(r.c.source).having(n > 0), flt, r)
+        counts = [(None if source == rollups.COACH_REVIEW else source, int(n)) for source, n in session.execute(stmt)]
+    else:
+        a = AttemptRow
+        reviewed = select(ReviewRow.attempt_id.label("attempt_id")).distinct().subquery("reviewed")
+        source = score_grader(a, reviewed.c.attempt_id).label("source")
+        stmt = apply_filter(
+            select(source, func.count(a.id)).select_from(a).outerjoin(reviewed, reviewed.c.attempt_id == a.id), flt
+        ).group_by(source)
+        counts = [(version, int(n)) for version, n in session.execute(stmt)]
     return sorted(counts, key=lambda row: (row[0] is None, -row[1], row[0] or ""))
 
 

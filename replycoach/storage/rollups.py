@@ -9,11 +9,16 @@ the background:
 
 - **Kept in the same transaction** as the change they follow. ``apply`` is the one place that changes them:
   it adds the contributions of attempts stored (``add_attempt``, ``bulk_add_attempts``) and, for an attempt
-  whose scores change after it was stored (a coach's review as the score of record), subtracts what the
-  attempt contributed before and adds what it contributes now (``rescoring``). Rows are upserted in one
-  fixed order (table by table, keys sorted), so two transactions never wait for each other in a circle.
+  whose score of record changes after it was stored (a coach's review, or a re-grade by a newer grader),
+  subtracts what the attempt contributed before and adds what it contributes now (``rescoring``). Rows are
+  upserted in one fixed order (table by table, keys sorted), so two transactions never wait for each other
+  in a circle. Attempts are never deleted or moved between teams by the facade (decision 0009).
 - **Whole numbers**: scores are summed in millionths (``units``), so a delta subtracted and added again
   leaves exactly the row it found, and a rollup equals the GROUP BY it replaces.
+- **What made each score** (``rollup_score_sources``, the dashboard's line naming its graders): attempts
+  counted per ``source``, the grader version behind the score of record or ``COACH_REVIEW`` for a coach's
+  review (``score_source``, the rule of ``queries.score_grader``). A review or re-grade moves the attempt from
+  one source's row to another's, so a row can fall to 0 attempts: it stays, and readers skip it.
 - **Read when they can answer** (``covers(flt, table)``; the queries are in ``queries.py``): a filter on
   whole UTC days (the dashboard's period), teams, cases, languages and turn. A filter by trainee (the
   drill-down), by review state, or with a time of day goes to the attempts themselves, as does a case filter
@@ -33,7 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Float, Table, cast, select
+from sqlalchemy import Float, Table, cast, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -41,9 +46,11 @@ from replycoach.storage.convert import to_db_time
 from replycoach.storage.models import (
     AttemptRow,
     AttemptScoreRow,
+    ReviewRow,
     RollupAttemptsRow,
     RollupPrinciplesRow,
     RollupResponseTimesRow,
+    RollupScoreSourcesRow,
     RollupTraineesRow,
 )
 from replycoach.storage.types import AttemptFilter
@@ -54,18 +61,23 @@ UNITS = 1_000_000
 #: bucket 0 those under BOUNDS[0], the last one everything from 1.1**130 s (about 66 hours) on. Rounded to
 #: milliseconds, so the bounds are the same numbers on every machine (a bucket must never move).
 RESPONSE_BUCKET_BOUNDS = tuple(round(1.1**k, 3) for k in range(1, 131))
+#: The ``source`` of a score of record a coach's review made (a key cannot be NULL; a grader version is never
+#: empty: the facade refuses one).
+COACH_REVIEW = ""
 
 ATTEMPTS = RollupAttemptsRow.__table__
 PRINCIPLES = RollupPrinciplesRow.__table__
 TRAINEES = RollupTraineesRow.__table__
 RESPONSE_TIMES = RollupResponseTimesRow.__table__
+SOURCES = RollupScoreSourcesRow.__table__
 #: The order ``apply`` writes in (see the module's docstring on waiting in a circle).
-TABLES = (ATTEMPTS, PRINCIPLES, TRAINEES, RESPONSE_TIMES)
+TABLES = (ATTEMPTS, PRINCIPLES, TRAINEES, RESPONSE_TIMES, SOURCES)
 _KEYS = {
     ATTEMPTS: ("span", "starts_on", "team_key", "case_id", "language", "turn"),
     PRINCIPLES: ("span", "starts_on", "team_key", "case_id", "language", "turn", "principle"),
     TRAINEES: ("span", "starts_on", "user_id", "team_key", "language", "turn"),
     RESPONSE_TIMES: ("span", "starts_on", "team_key", "language", "turn", "bucket"),
+    SOURCES: ("span", "starts_on", "team_key", "case_id", "language", "turn", "source"),
 }
 
 
@@ -102,11 +114,16 @@ class Contribution:
     passed: bool
     response_seconds: float
     principles: tuple[tuple[str, float | None], ...]  # (principle, score or None for N/A)
+    source: str  # what made the score of record: a grader version, or COACH_REVIEW
 
 
-def contribution(attempt: Mapping, principles: Iterable[tuple[str, float | None]]) -> Contribution:
+def contribution(
+    attempt: Mapping, principles: Iterable[tuple[str, float | None]], *, reviewed: bool = False
+) -> Contribution:
     """The contribution of an attempt given as its stored columns (``submitted_at`` naive UTC, ``team_id``,
-    ``case_id``, ``language``, ``turn``, ``user_id``, ``score``, ``passed``, ``response_seconds``)."""
+    ``case_id``, ``language``, ``turn``, ``user_id``, ``score``, ``passed``, ``response_seconds``,
+    ``grader_version``, and ``regraded_version`` once a re-grade became the score of record); ``reviewed``:
+    a coach's review is its score of record."""
     return Contribution(
         submitted_on=attempt["submitted_at"].date(),
         team_key=attempt["team_id"] or 0,
@@ -118,21 +135,32 @@ def contribution(attempt: Mapping, principles: Iterable[tuple[str, float | None]
         passed=bool(attempt["passed"]),
         response_seconds=attempt["response_seconds"],
         principles=tuple(sorted(principles)),
+        source=score_source(attempt["grader_version"], attempt.get("regraded_version"), reviewed=reviewed),
     )
+
+
+def score_source(grader_version: str, regraded_version: str | None, *, reviewed: bool) -> str:
+    """What made an attempt's score of record: a coach's review, else the re-grade that became it, else the
+    grader that graded the attempt (``queries.score_grader`` says the same in SQL, with NULL for the review)."""
+    if reviewed:
+        return COACH_REVIEW
+    return grader_version if regraded_version is None else regraded_version
 
 
 def contribution_of(s: Session, attempt_id: int) -> Contribution | None:
     """What the stored attempt contributes now (None: no such attempt)."""
     a = AttemptRow
     columns = ("submitted_at", "team_id", "case_id", "language", "turn", "user_id", "score", "passed",
-               "response_seconds")  # fmt: skip
-    row = s.execute(select(*(a.__table__.c[c] for c in columns)).where(a.id == attempt_id)).first()
+               "response_seconds", "grader_version", "regraded_version")  # fmt: skip
+    reviewed = exists().where(ReviewRow.attempt_id == attempt_id)
+    row = s.execute(select(*(a.__table__.c[c] for c in columns), reviewed).where(a.id == attempt_id)).first()
     if row is None:
         return None
     scores = s.execute(
         select(AttemptScoreRow.principle, AttemptScoreRow.score).where(AttemptScoreRow.attempt_id == attempt_id)
     )
-    return contribution(dict(zip(columns, row, strict=True)), [tuple(r) for r in scores])
+    *values, is_reviewed = row
+    return contribution(dict(zip(columns, values, strict=True)), [tuple(r) for r in scores], reviewed=is_reviewed)
 
 
 def apply(s: Session, *, add: Iterable[Contribution] = (), remove: Iterable[Contribution] = ()) -> None:
@@ -175,6 +203,7 @@ def _count(deltas: dict[Table, dict[tuple, list[int]]], c: Contribution, sign: i
         add(PRINCIPLES, (c.team_key, c.case_id, c.language, c.turn, principle), 1, *scored)
     add(TRAINEES, (c.user_id, c.team_key, c.language, c.turn), 1, passed, score)
     add(RESPONSE_TIMES, (c.team_key, c.language, c.turn, response_bucket(c.response_seconds)), 1)
+    add(SOURCES, (c.team_key, c.case_id, c.language, c.turn, c.source), 1)
 
 
 def week_of(day: date) -> date:
@@ -184,11 +213,13 @@ def week_of(day: date) -> date:
 
 @contextmanager
 def rescoring(s: Session, attempt_id: int) -> Iterator[None]:
-    """Around a change of a stored attempt's scores (its overall, passed, or principle scores) in the session's
-    transaction: afterwards the rollups hold the attempt as it is then, by a delta (its old contribution
-    subtracted, its new one added; a few rows, however many attempts there are)::
+    """Around a change of a stored attempt's score of record (its overall, passed, or principle scores, or what
+    made it: a coach's review added, a re-grade's grader) in the session's transaction: afterwards the rollups
+    hold the attempt as it is then, by a delta (its old contribution subtracted, its new one added; a few rows,
+    however many attempts there are). The review or re-grade itself is written inside, with the scores::
 
         with rollups.rescoring(s, attempt_id):
+            s.add(ReviewRow(...))                   # what makes the score of record now
             s.execute(update(AttemptRow)...)        # the new score of record
             s.execute(update(AttemptScoreRow)...)
     """

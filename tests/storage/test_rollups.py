@@ -1,6 +1,7 @@
 """The daily rollups the HR dashboard reads (decision 0009) answer exactly what the attempts answer: after
 generated histories, single submits from many threads, a score changed after the attempt was stored (a
-coach's review as the score of record), and the migration that fills them from attempts already stored."""
+coach's review or a re-grade as the score of record, which also changes the grader its score comes from), and
+the migrations that fill them from attempts already stored."""
 
 from __future__ import annotations
 
@@ -84,6 +85,7 @@ def _same_answers(store: Store, flt: AttemptFilter) -> None:
         else:  # within the width of one 10% bucket
             assert mine.median_response_seconds == pytest.approx(exact.median_response_seconds, rel=0.1)
         assert store.export_principles() == direct.export_principles()
+        assert store.score_sources(HR, flt) == direct.score_sources(HR, flt)
     finally:
         direct.close()
 
@@ -133,6 +135,7 @@ def test_a_changed_score_moves_the_rollups_by_a_delta_and_back(history):
     # did not change).
     assert {name: len(rows) for name, rows in changed.items()} == {
         "rollup_attempts": 2, "rollup_principles": 4, "rollup_trainees": 2, "rollup_response_times": 0,
+        "rollup_score_sources": 0,  # the same grader's score
     }  # fmt: skip
     for flt in (AttemptFilter(), AttemptFilter(teams=("Store A",), case_ids=(attempt.case_id,))):
         _same_answers(store, flt)
@@ -144,16 +147,18 @@ def test_a_changed_score_moves_the_rollups_by_a_delta_and_back(history):
 
 def test_a_coachs_review_moves_the_dashboard_numbers_as_the_attempts_do(history):
     """The review path itself (``add_review``, the score of record): the rollups follow it in its transaction,
-    so the dashboard's numbers read from them are what a query over the attempts gives, and a later review
-    back to the machine's scores leaves the rollups exactly as they were."""
+    so the dashboard's numbers read from them are what a query over the attempts gives, the score counts as the
+    coach's from then on, and a later review back to the machine's scores leaves the score rollups exactly as
+    they were."""
     store = history
     coach = store.add_user("coach", PASSWORD, Role.coach)
     team_a = AttemptFilter(teams=("Store A",))
-    assert rollups.covers(team_a, rollups.ATTEMPTS) and rollups.covers(team_a, rollups.PRINCIPLES)
+    assert all(rollups.covers(team_a, table) for table in rollups.TABLES)
     attempt = store.list_attempts(HR, team_a, limit=1)[0]
     scored, other = [p for p, s in attempt.principles.items() if s is not None][:2]
     overall = 0.0 if attempt.score >= 50 else 100.0
     before, kept = store.key_figures(HR, team_a), _snapshot(store)
+    assert store.score_sources(HR, team_a) == [("generated-history", before.attempts)]
 
     store.add_review(attempt.id, coach, scores={scored: 0.0, other: None}, overall=overall, comment="", pass_mark=70)
 
@@ -165,10 +170,17 @@ def test_a_coachs_review_moves_the_dashboard_numbers_as_the_attempts_do(history)
     for flt in (AttemptFilter(), team_a, AttemptFilter(teams=("Store A",), case_ids=(attempt.case_id,))):
         _same_answers(store, flt)
     assert store.get_attempt(attempt.id, HR).principles[other] is None
+    assert store.score_sources(HR, team_a) == [("generated-history", before.attempts - 1), (None, 1)]
 
     store.add_review(attempt.id, coach, scores={}, overall=None, comment="The machine was right.", pass_mark=70)
     assert store.get_attempt(attempt.id, HR).score == attempt.score
-    assert _snapshot(store) == kept
+    now = _snapshot(store)
+    assert {name: now[name] == kept[name] for name in kept} == {
+        "rollup_attempts": True, "rollup_principles": True, "rollup_trainees": True, "rollup_response_times": True,
+        "rollup_score_sources": False,  # the coach's word, even when it is the machine's score
+    }  # fmt: skip
+    assert store.score_sources(HR, team_a) == [("generated-history", before.attempts - 1), (None, 1)]
+    _same_answers(store, team_a)
 
 
 def test_submits_from_many_threads_and_two_processes_lose_no_count(store_url, store):
@@ -203,7 +215,8 @@ def test_the_migration_fills_the_rollups_as_the_facade_keeps_them(history):
 
 def test_a_regrade_moves_the_dashboard_numbers_as_the_attempts_do(history):
     """A re-grade by a newer grader becomes the score of record through the same path as a review: the
-    rollups follow it in its transaction, and a reviewed attempt keeps the coach's score."""
+    rollups follow it in its transaction (the score now comes from the newer grader), and a reviewed attempt
+    keeps the coach's score."""
     store = history
     team_a = AttemptFilter(teams=("Store A",))
     first, second = store.list_attempts(HR, team_a, limit=2)
@@ -220,8 +233,46 @@ def test_a_regrade_moves_the_dashboard_numbers_as_the_attempts_do(history):
     regraded = store.get_attempt(first.id, HR)
     assert (regraded.score, regraded.grader_version) == (12.5, first.grader_version)  # its own grade's version stays
     assert regraded.principles == pytest.approx({**first.principles, **new_scores})
+    assert store.score_sources(HR, team_a) == [("generated-history", before.attempts - 1), ("v-new", 1)]
+
+    assert store.add_regrade(first.id, grader_version="v-newer", score=12.5, passed=False, principles=new_scores)
+    assert store.score_sources(HR, team_a) == [("generated-history", before.attempts - 1), ("v-newer", 1)]
+    _same_answers(store, team_a)
 
     coach = store.add_user("coach", PASSWORD, Role.coach)
     store.add_review(second.id, coach, scores={}, overall=88.0, comment="", pass_mark=70)
     assert not store.add_regrade(second.id, grader_version="v-new", score=5.0, passed=False, principles={})
     assert store.get_attempt(second.id, HR).score == 88.0
+    assert store.score_sources(HR, team_a) == [("generated-history", before.attempts - 2), ("v-newer", 1), (None, 1)]
+    _same_answers(store, team_a)
+
+
+def test_the_migration_fills_the_score_sources_as_the_facade_keeps_them(history):
+    """Migration 0008 counts each attempt under what made its score of record (a review, a re-grade, or the
+    grader that graded it) exactly as the facade does while reviews and re-grades come in."""
+    store = history
+    coach = store.add_user("coach", PASSWORD, Role.coach)
+    first, second, third = store.list_attempts(HR, AttemptFilter(teams=("Store B",)), limit=3)
+    store.add_regrade(first.id, grader_version="v-new", score=50.0, passed=False, principles={})
+    store.add_regrade(second.id, grader_version="v-new", score=50.0, passed=False, principles={})
+    store.add_review(second.id, coach, scores={}, overall=90.0, comment="", pass_mark=70)
+    store.add_review(third.id, coach, scores={}, overall=90.0, comment="", pass_mark=70)
+    store.add_review(third.id, coach, scores={}, overall=80.0, comment="again", pass_mark=70)
+    kept = _counting(_snapshot(store))
+    assert {source for *_, source, _ in kept["rollup_score_sources"]} == {
+        "generated-history", "test-1", "v-new", rollups.COACH_REVIEW,
+    }  # fmt: skip
+    config = _alembic_config()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")  # only the score sources are gone (0006 keeps the re-grades)
+    store.upgrade()
+    assert _counting(_snapshot(store)) == kept
+    _same_answers(store, AttemptFilter(teams=("Store B",)))
+
+
+def _counting(snapshot: dict[str, set[tuple]]) -> dict[str, set[tuple]]:
+    """The rows that count attempts: when every attempt of a score-source row moves to another source (a
+    review, a re-grade), the facade keeps the row at 0 (the dashboard skips it), where a migration fills none."""
+    sources = rollups.SOURCES.name
+    return {**snapshot, sources: {row for row in snapshot[sources] if row.attempts}}
