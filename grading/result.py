@@ -75,6 +75,9 @@ class Grade:
     caps: tuple[Cap, ...] = ()  # severe faults that held the overall down, in the order applied
     uncapped_score: float | None = None  # the overall before any cap (None: no cap applied)
     breakdown: tuple[ScorePart, ...] = ()  # how the overall was reached; the points add up to ``score``
+    # What coaches gave the casebook's replies most like this one (0-100; None without a learned model): a second
+    # opinion the review queue compares with ``score`` (``replycoach.coaching.queue_order``).
+    casebook_estimate: float | None = None
 
     @property
     def failed_graders(self) -> tuple[str, ...]:

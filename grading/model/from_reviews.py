@@ -25,7 +25,6 @@ import numpy as np
 from grading.engine import Engine
 from grading.model import data as sources
 from grading.model.heads import GraderModel, load_model, model_bytes, model_from_bytes
-from grading.model.scoring import score
 from grading.model.train import (
     REVIEW_WEIGHT,
     Example,
@@ -40,6 +39,7 @@ from grading.model.train import (
     manifest_for,
     model_arrays,
     predict,
+    prediction,
 )
 from grading.principles import LEARNED_PRINCIPLES
 from replycoach import stats
@@ -249,9 +249,7 @@ def compare(
 
 
 def _current_prediction(model: GraderModel, ex: Example) -> dict:
-    inputs = model.head_inputs(ex.engineered, ex.vector)
-    scored = score(model, inputs, ex.applicable, ex.weights, ex.timing)
-    return {"overall": scored.score, "principles": scored.probabilities}
+    return prediction(model, ex, model.head_inputs(ex.engineered, ex.vector))
 
 
 def _side_by_side(

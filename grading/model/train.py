@@ -27,7 +27,14 @@ from pathlib import Path
 import numpy as np
 
 from grading.case_view import CaseView
-from grading.engine import REPLY_CAP, SCORING_VERSION, Engine, applicable_principles
+from grading.engine import (
+    REPLY_CAP,
+    SCORING_VERSION,
+    Engine,
+    applicable_principles,
+    decided_not_to_reply,
+    decision_overall,
+)
 from grading.features.extract import extract
 from grading.features.semantic import TEMPERATURE
 from grading.features.vector import FEATURE_NAMES
@@ -83,6 +90,9 @@ class Example:
     weights: dict[str, float]
     timing: float | None
     casebook_key: str | None  # an exemplar's own key in the casebook (left out of its own estimate)
+    # "Don't reply" to a case: the handling rule's score, the only thing the engine grades (``decided_not_to_reply``);
+    # such a row teaches the heads but never the overall model, which never grades it.
+    decision: float | None = None
 
     @property
     def weight(self) -> float:
@@ -183,6 +193,7 @@ def featurize(
         if feats.semantics.reply_vector is None:
             raise RuntimeError(f"row {row.id}: no embedding ({'; '.join(feats.warnings)})")
         applicable = applicable_principles(feats.rules, row.handling)
+        decided = decided_not_to_reply(row.handling, row.reply, bool(view.accepted_handlings))
         out.append(
             Example(
                 row=row,
@@ -192,6 +203,7 @@ def featurize(
                 weights=merged_weights(view.weights),
                 timing=feats.rules["timing"].score if applicable.get("timing") else None,
                 casebook_key=casebook_key(row.case_id, *row.exemplar) if row.exemplar and row.case_id else None,
+                decision=(feats.rules["handling"].score or 0.0) if decided else None,
             )
         )
         if n % 100 == 0 or n == len(rows):
@@ -389,7 +401,8 @@ def fit(x: np.ndarray, examples: Sequence[Example], idx: np.ndarray) -> Fitted:
 
     heads = fit_heads(x, examples, idx)
     oof = _out_of_fold(x, examples, idx)
-    graded = [i for i in idx if np.isfinite(examples[i].row.overall)]  # a review may leave the overall as it was
+    # A review may leave the overall as it was; a "don't reply" decision is graded without the overall model.
+    graded = [i for i in idx if np.isfinite(examples[i].row.overall) and examples[i].decision is None]
     rows = [
         _overall_inputs(examples[i], {p: oof[p][i] for p in LEARNED_PRINCIPLES}, x[i], OVERALL_INPUTS) for i in graded
     ]
@@ -455,12 +468,15 @@ def in_memory_model(engine: Engine, public: PublicHeads, book: Casebook, fitted:
 
 def predict(model: GraderModel, examples: Sequence[Example], x: np.ndarray, idx: Iterable[int]) -> dict[int, dict]:
     """What the engine would give each row in ``idx``: overall and principle probabilities."""
-    out = {}
-    for i in idx:
-        ex = examples[i]
-        scored = score(model, x[i], ex.applicable, ex.weights, ex.timing)
-        out[i] = {"overall": scored.score, "principles": scored.probabilities}
-    return out
+    return {i: prediction(model, examples[i], x[i]) for i in idx}
+
+
+def prediction(model: GraderModel, ex: Example, inputs: np.ndarray) -> dict:
+    """The engine's overall and principle probabilities for one row, from its head inputs."""
+    if ex.decision is not None:
+        return {"overall": decision_overall(ex.decision), "principles": {"handling": ex.decision}}
+    scored = score(model, inputs, ex.applicable, ex.weights, ex.timing)
+    return {"overall": scored.score, "principles": scored.probabilities}
 
 
 # -- everything ----------------------------------------------------------------------------------------------

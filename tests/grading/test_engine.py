@@ -95,6 +95,18 @@ def test_empty_reply_is_right_for_no_reply(rules_engine):
     assert all(p.score is None for pid, p in g.principles.items() if pid != "handling")
 
 
+def test_a_note_beside_no_reply_does_not_change_its_grade(rules_engine):
+    troll = make_case("en", negativity="troll", expected_handling="no_reply", acceptable_handlings=[])
+    note = "No reply: a pure provocation from an account that never bought anything. Watching the thread."
+    with_note = rules_engine.grade(troll, note, response_seconds=None, handling="no_reply")
+    assert with_note.score == rules_engine.grade(troll, "", response_seconds=None, handling="no_reply").score == 100
+    dress = make_case("en")  # a real complaint: not replying is not accepted
+    assert rules_engine.grade(dress, note, response_seconds=None, handling="no_reply").score == 0.0
+    # a complaint without a case says nothing about handlings: the note is graded as before
+    inline = rules_engine.grade(Complaint(text="Never again!", language="en"), note, handling="no_reply")
+    assert inline.principles["no_blame"].score is not None
+
+
 def test_long_reply_to_a_troll_loses_handling(rules_engine):
     troll = make_case("en", negativity="troll", expected_handling="no_reply", acceptable_handlings=[])
     long_reply = "Well, actually, let me explain why our dresses are great. " * 10

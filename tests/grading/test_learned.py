@@ -157,6 +157,25 @@ def test_inline_complaints_rank_replies_without_a_case(engine):
     assert helpful.score > template.score > defensive.score
 
 
+@pytest.mark.parametrize("lang", ["en", "de", "ru", "bg"])
+def test_dont_reply_is_graded_on_the_decision_whatever_the_note_says(engine, library, lang):
+    """The note beside "don't reply" is never posted: writing one (sensible, curt or rude about the troll)
+    must not move the grade of the decision, right or wrong."""
+    notes = [
+        "",
+        "Not replying: no argument here, only an insult and exclamation marks. I'll watch the thread.",
+        "Troll, ignoring.",
+        "This idiot has never bought anything, not worth a word.",
+    ]
+    right = [grade(engine, library, "troll-insult", lang, note, handling="no_reply") for note in notes]
+    assert {g.score for g in right} == {100.0}
+    assert all(g.principles["handling"].score == 1.0 for g in right)
+    assert all(p.score is None for g in right for pid, p in g.principles.items() if pid != "handling")
+    wrong = [grade(engine, library, "defective-dress", lang, note, handling="no_reply") for note in notes]
+    assert {g.score for g in wrong} == {0.0}
+    assert all("you chose" in (g.principles["handling"].tip or "") for g in wrong)
+
+
 def test_a_sentence_that_costs_a_learned_principle_is_shown(engine, library):
     reply = (
         "Thanks for writing, Viktor. Honestly, if you had read the delivery page you would have known it takes "
