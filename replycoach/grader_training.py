@@ -251,6 +251,7 @@ def regrade(
                 passed=grade.passed,
                 principles={p: pg.score for p, pg in grade.principles.items()},
                 pass_mark=settings.pass_mark,
+                casebook_overall=grade.casebook_estimate,
             )
             report.record_changed += changed
         progress(f"  {report.regraded} attempts re-graded so far")

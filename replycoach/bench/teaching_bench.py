@@ -4,8 +4,9 @@ rather than at random, and how long training from reviews takes.
 ``curve``: the external set (``../shared/benchmarks/external_replies.jsonl``, other writers, graded blind by a
 coach) plays the team's reviews. Its cases are split into thirds (``SPLITS``: several random splits) and a
 third is held out (each third in turn); the coach's grades of
-the other cases arrive as reviews in batches of 20, either in the queue's order (most uncertain first, as
-``replycoach.coaching.queue_order.uncertainty`` ranks them for the grader of the moment) or at random; after each batch
+the other cases arrive as reviews in batches of 20, either in the queue's order (as
+``replycoach.coaching.queue_order.uncertainty`` ranks them for the grader of the moment), by its signs of doubt
+alone (the queue's order before grader 2.1) or at random; after each batch
 a candidate is trained (``grading.model.from_reviews.fit_with_reviews``: shipped heads kept under 30 review
 labels) and its Spearman on the held-out cases measured. The starting grader is trained on everything but
 the external set and the held-out cases' rows, so no number comes from a row the grader saw. Plotted to
@@ -82,11 +83,11 @@ def simulate(
     ts, engine, pass_mark: float, *, folds: int = 3, seeds=RANDOM_SEEDS, batch: int = BATCH, splits=SPLITS
 ) -> list[dict]:
     """Per split of the cases into thirds, the mean curve of each order over its held-out thirds (and, for the
-    random order, seeds): [{order: [(reviews, Spearman)]}]. "queue": the review queue's order; "random";
-    "disagreement": not the app's order, measured beside it: the replies where the grader's overall and the
-    casebook's estimate (what coaches gave the most similar graded replies) disagree most first (two views of
-    one grader as a committee). Several splits, because with ~140 reviews one split's curve moves by more
-    than the orders differ."""
+    random order, seeds): [{order: [(reviews, Spearman)]}]. "queue": the review queue's order (where the
+    grader and the casebook's estimate disagree most first, then its signs of doubt: ``queue_order``);
+    "random"; "doubt": the signs of doubt alone (near the pass mark, principles near 0.5), the queue's order
+    before grader 2.1, measured beside it. Several splits, because with ~140 reviews one split's curve moves by
+    more than the orders differ."""
     external = [i for i, ex in enumerate(ts.examples) if ex.row.source == "external"]
     case_ids = sorted({ts.examples[i].row.case_id for i in external})
     examples = [
@@ -108,25 +109,31 @@ def _simulate_split(ts, engine, examples, external, thirds, pass_mark, seeds, ba
     from replycoach.coaching.queue_order import uncertainty
 
     casebook_column = len(FEATURE_NAMES) + list(DERIVED).index("casebook_estimate")
-    curves: dict[str, list[list[tuple[int, float]]]] = {"queue": [], "random": [], "disagreement": []}
+    curves: dict[str, list[list[tuple[int, float]]]] = {"queue": [], "random": [], "doubt": []}
     for k, held in enumerate(thirds, start=1):
         third = _Third(ts, engine, examples, held, external, batch)
 
-        def by_queue(model, remaining: list[int]) -> list[int]:
-            preds = predict(model, examples, ts.x, remaining)
-            key = {
-                i: uncertainty(preds[i]["overall"], preds[i]["principles"], pass_mark=pass_mark).value
-                for i in remaining
-            }
-            return sorted(remaining, key=lambda i: (-key[i], examples[i].row.id))
+        def by_uncertainty(with_casebook: bool):
+            def order(model, remaining: list[int]) -> list[int]:
+                preds = predict(model, examples, ts.x, remaining)
+                key = {
+                    i: uncertainty(
+                        preds[i]["overall"],
+                        preds[i]["principles"],
+                        pass_mark=pass_mark,
+                        # as the engine's Grade: no casebook estimate for a "don't reply" decision
+                        casebook_overall=100 * float(ts.x[i, casebook_column])
+                        if with_casebook and examples[i].decision is None
+                        else None,
+                    ).value
+                    for i in remaining
+                }
+                return sorted(remaining, key=lambda i: (-key[i], examples[i].row.id))
 
-        def by_disagreement(model, remaining: list[int]) -> list[int]:
-            preds = predict(model, examples, ts.x, remaining)
-            gap = {i: abs(preds[i]["overall"] - 100 * ts.x[i, casebook_column]) for i in remaining}
-            return sorted(remaining, key=lambda i: (-gap[i], examples[i].row.id))
+            return order
 
-        curves["queue"].append(third.learn(by_queue))
-        curves["disagreement"].append(third.learn(by_disagreement))
+        curves["queue"].append(third.learn(by_uncertainty(with_casebook=True)))
+        curves["doubt"].append(third.learn(by_uncertainty(with_casebook=False)))
         for seed in seeds:
             shuffled_pool = [third.pool[j] for j in np.random.default_rng(seed).permutation(len(third.pool))]
             curves["random"].append(third.learn(lambda _m, rest, s=shuffled_pool: [i for i in s if i in set(rest)]))
@@ -192,7 +199,7 @@ class Reach:
     final: float
     queue: float | None
     random: float | None
-    disagreement: float | None
+    doubt: float | None
 
     @classmethod
     def of(cls, curves: dict[str, list[tuple[float, float]]]) -> Reach:
@@ -201,7 +208,7 @@ class Reach:
         return cls(
             curves["queue"][0][1],
             final,
-            *(reviews_to_reach(curves[order], target) for order in ("queue", "random", "disagreement")),
+            *(reviews_to_reach(curves[order], target) for order in ("queue", "random", "doubt")),
         )
 
     @property
@@ -232,7 +239,7 @@ def curve_markdown(ts, engine, pass_mark: float, *, quick: bool) -> str:
     plot(curves, PNG)
     rows = "\n".join(
         f"| {int(round(nq))} | {q:.3f} | {r:.3f} | {d:.3f} |"
-        for (nq, q), (_nr, r), (_nd, d) in zip(curves["queue"], curves["random"], curves["disagreement"], strict=False)
+        for (nq, q), (_nr, r), (_nd, d) in zip(curves["queue"], curves["random"], curves["doubt"], strict=False)
     )
     pooled = Reach.of(curves)
     if not pooled.learned:
@@ -244,7 +251,7 @@ def curve_markdown(ts, engine, pass_mark: float, *, quick: bool) -> str:
         verdict = "met" if pooled.met else "**not met**"
     splits = [Reach.of(split) for split in per_split]
     split_rows = "\n".join(
-        f"| {k} | {r.start:.3f} | {r.final:.3f} | {_n(r.queue)} | {_n(r.random)} | {_n(r.disagreement)} | {_ratio(r)} |"
+        f"| {k} | {r.start:.3f} | {r.final:.3f} | {_n(r.queue)} | {_n(r.random)} | {_n(r.doubt)} | {_ratio(r)} |"
         for k, r in zip(SPLITS, splits, strict=False)
     )
     scope = (
@@ -259,23 +266,24 @@ def curve_markdown(ts, engine, pass_mark: float, *, quick: bool) -> str:
         "### Learning curve: reviews in the queue's order vs. at random\n\n"
         f"External set ({scope}); batches of {BATCH} reviews; Spearman of the overall on the held-out cases, "
         f"mean over every split and third. ![learning curve]({PNG.name})\n\n"
-        "| reviews | queue order | random order | disagreement order (not the app's) |\n|---|---|---|---|\n"
+        "| reviews | queue order | random order | signs of doubt alone (the queue before 2.1) |\n|---|---|---|---|\n"
         f"{rows}\n\n"
         f"Final agreement (every review): {pooled.final:.3f}. Reviews to reach it (within {REACH_TOLERANCE}): queue "
         f"{_n(pooled.queue)}, random {_n(pooled.random)} (ratio {_ratio(pooled)}; target ≤ 0.5: {verdict}); "
-        f"disagreement order {_n(pooled.disagreement)}. Measured in {time.perf_counter() - started:.0f} s.\n\n"
+        f"signs of doubt alone {_n(pooled.doubt)}. Measured in {time.perf_counter() - started:.0f} s.\n\n"
         "Each split on its own (reviews to come within "
         f"{REACH_TOLERANCE} of that split's final agreement):\n\n"
-        "| split | before any review | after every review | queue | random | disagreement | ratio queue / random |\n"
+        "| split | before any review | after every review | queue | random | doubt alone | ratio queue / random |\n"
         "|---|---|---|---|---|---|---|\n"
         f"{split_rows}\n\n"
         "Reading it: under 30 review labels a principle keeps its head (and under 30 reviewed overalls the overall), "
         "so the first batch changes nothing in any order. The whole gain from every review is a few hundredths of "
-        "Spearman, and one split's curve moves by as much from batch to batch, so which order wins changes from "
-        "split to split: the splits' table is the honest reading, not one curve. The queue puts the grader's "
-        "borderline replies first (near the pass mark, principles near 0.5): what a coach should check first, "
-        "but a narrow sample whose coach grades cluster near the pass mark, which teaches the overall's ranking "
-        "less than replies from the whole range."
+        "Spearman and one split's curve moves by about as much from batch to batch: read the splits' table beside "
+        "the mean curve before taking one order's lead for real. The signs of doubt alone put the grader's "
+        "borderline replies first (near the pass mark, principles near 0.5): a narrow sample whose coach grades "
+        "cluster near the pass mark, which teaches the overall's ranking less than replies from the whole range. "
+        "The queue puts first where the grader and what coaches gave the replies most like it disagree: where it "
+        "is most likely wrong, anywhere in the range."
     )
 
 
@@ -318,7 +326,7 @@ def plot(curves: dict[str, list[tuple[float, float]]], path: Path) -> None:
         draw.text((x - 8, height - margin + 8), str(n), fill="black")
     draw.text((width / 2 - 60, height - 22), "reviews used for training", fill="black")
     draw.text((margin, 16), "Spearman on held-out cases (external set)", fill="black")
-    colours = {"queue": (200, 30, 30), "random": (40, 90, 200), "disagreement": (40, 150, 60)}
+    colours = {"queue": (200, 30, 30), "random": (40, 90, 200), "doubt": (40, 150, 60)}
     for k, (name, curve) in enumerate(curves.items()):
         draw.line([xy(n, v) for n, v in curve], fill=colours[name], width=3)
         draw.text((width - margin - 120, margin + 18 * k), f"{name} order", fill=colours[name])

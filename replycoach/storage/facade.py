@@ -35,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from replycoach.coaching.queue_order import MAX_UNCERTAINTY, attempt_uncertainty
+from replycoach.coaching.queue_order import MAX_UNCERTAINTY, attempt_uncertainty, casebook_estimate
 from replycoach.plain_text import check_plain_text
 from replycoach.storage import passwords, queries, rollups, tokens
 from replycoach.storage.convert import (
@@ -1511,12 +1511,13 @@ class Store:
         passed: bool,
         principles: Mapping[str, float | None],
         pass_mark: float | None = None,
+        casebook_overall: float | None = None,
     ) -> bool:
         """Store a newer grader's grade of an attempt. The attempt's own grade stays as it was; the new one
         becomes the score of record (dashboards move by the difference, in this transaction) unless a coach
         reviewed the attempt: the coach's word stands. Returns whether the score of record changed. With
         ``pass_mark``, the review queue's order follows the new grader's doubt (an offline re-grade: the LLM
-        judge is not asked again, so its disagreement no longer counts)."""
+        judge is not asked again, so its disagreement no longer counts; the new grade's ``casebook_overall`` does)."""
         if not _within(score, 0.0, 100.0):
             raise ValueError(f"A re-grade's score must be within 0-100, got {score}.")
         _check_grader_version(grader_version, "A re-grade")
@@ -1551,7 +1552,7 @@ class Store:
                 ),
             )
             if pass_mark is not None:
-                doubt = attempt_uncertainty(float(score), principles, None, pass_mark)
+                doubt = attempt_uncertainty(float(score), principles, None, pass_mark, casebook_overall)
                 certainty = MAX_UNCERTAINTY - doubt.value
                 s.execute(update(AttemptRow).where(AttemptRow.id == attempt_id).values(machine_certainty=certainty))
             return True
@@ -1699,7 +1700,13 @@ def _configured_pass_mark() -> float:
 
 def _attempt_columns(a: NewAttempt, team_id: int | None, pass_mark: float) -> dict:
     machine = {p.principle: p.score for p in a.principles}
-    uncertainty = attempt_uncertainty(a.score, machine, a.llm_json, pass_mark if a.pass_mark is None else a.pass_mark)
+    uncertainty = attempt_uncertainty(
+        a.score,
+        machine,
+        a.llm_json,
+        pass_mark if a.pass_mark is None else a.pass_mark,
+        casebook_estimate(a.grade_json),
+    )
     return {
         "user_id": a.user_id,
         "team_id": team_id,

@@ -77,6 +77,7 @@ def attempt_for(
     language: str = "en",
     case_hash: str | None = None,
     grader_version: str = "test-1",
+    casebook_estimate: float | None = None,
 ) -> NewAttempt:
     """A stored-attempt value as the practice page would build it (principles missing from the dict: N/A). The
     case version answered is the casebook's (``case_hash`` overrides it; a case not in the casebook: a made-up
@@ -107,6 +108,7 @@ def attempt_for(
         "reply_chars": len(reply),
         "truncated": False,
         "warnings": [],
+        "casebook_estimate": casebook_estimate,
     }
     return NewAttempt(
         user_id=user.id,

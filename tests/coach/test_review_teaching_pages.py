@@ -13,11 +13,15 @@ from replycoach.storage.types import Role
 
 @pytest.fixture
 def queue(store, users):
-    """A sure attempt (flagged, far from the pass mark) and an unsure one (near it, empathy near one half)."""
+    """A sure attempt (flagged, far from the pass mark, its casebook estimate agreeing) and an unsure one (near
+    the pass mark, empathy near one half, no casebook estimate)."""
     trainee = users[Role.trainee]
     sure = store.add_attempt(
-        attempt_for(trainee, "price-complaint", score=15.0, principles={"apology": 0.0}, days_ago=3, needs_review=True)
-    )
+        attempt_for(
+            trainee, "price-complaint", score=15.0, principles={"apology": 0.0}, days_ago=3, needs_review=True,
+            casebook_estimate=18.0,
+        )
+    )  # fmt: skip
     unsure = store.add_attempt(
         attempt_for(trainee, "price-complaint", score=66.0, principles={"apology": 1.0, "empathy": 0.48}, days_ago=1)
     )
@@ -50,6 +54,19 @@ def test_the_queue_opens_on_what_a_review_teaches_most_and_says_why(users, queue
     assert why["why"].iloc[1] == "flagged for review"
     at.radio(key="review_order").set_value("flagged_first").run()
     assert at.selectbox(key="review_pick").options[0].startswith(f"⚑ #{sure.id}")
+
+
+def test_where_coaches_graded_like_replies_differently_comes_first_and_says_so(store, users, queue):
+    sure, unsure = queue
+    disputed = store.add_attempt(
+        attempt_for(users[Role.trainee], "price-complaint", score=20.0, principles={"apology": 0.0},
+                    days_ago=0.5, casebook_estimate=82.0)
+    )  # fmt: skip
+    at = _open(users)
+    assert at.selectbox(key="review_pick").value == disputed.id  # before the borderline one
+    assert "Why it is in the queue: coaches gave replies like it about 82, the grader 20" in texts(at)
+    why = next(d.value for d in at.dataframe if "why" in d.value.columns)
+    assert list(why["attempt"]) == [f"#{disputed.id}", f"#{unsure.id}", f"#{sure.id}"]
 
 
 def test_a_review_of_an_attempt_whose_case_was_deleted_is_refused(store, users, coach_env):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from replycoach.coaching.queue_order import (
+    CASEBOOK_DISAGREES,
     JUDGE_DISAGREES,
+    MAX_UNCERTAINTY,
     NEAR_PASS,
     UNSURE_PRINCIPLE,
     attempt_uncertainty,
+    casebook_estimate,
     judge_overalls,
     uncertainty,
 )
@@ -58,3 +61,35 @@ def test_the_judges_overall_is_read_back_from_the_blend_the_attempt_stores():
 
 def test_no_scored_principle_is_no_doubt_about_principles():
     assert uncertainty(10, {"empathy": None}, pass_mark=70).value == 0.0
+
+
+def test_where_the_casebook_disagrees_with_the_grader_comes_before_any_sign_of_doubt():
+    borderline = uncertainty(70, {"empathy": 0.5, "apology": 0.5}, pass_mark=70, casebook_overall=72)
+    disputed = uncertainty(20, SURE, pass_mark=70, casebook_overall=45)
+    more_disputed = uncertainty(20, SURE, pass_mark=70, casebook_overall=75)
+    assert more_disputed.value > disputed.value > borderline.value
+    assert [r.text for r in disputed.reasons] == ["coaches gave replies like it about 45, the grader 20"]
+    assert CASEBOOK_DISAGREES not in [r.kind for r in borderline.reasons]  # 2 points apart: no reason given
+    # within one step of disagreement, the signs of doubt decide
+    assert (
+        uncertainty(70, SURE, pass_mark=70, casebook_overall=40).value
+        > uncertainty(95, SURE, pass_mark=70, casebook_overall=65).value
+    )
+    assert uncertainty(0, {"a": 0.5}, pass_mark=0, casebook_overall=100).value < MAX_UNCERTAINTY
+
+
+def test_the_larger_of_the_judges_and_the_casebooks_gaps_counts():
+    judge_far = uncertainty(50, SURE, pass_mark=90, judge_overall=95, offline_overall=50, casebook_overall=55)
+    casebook_far = uncertainty(50, SURE, pass_mark=90, judge_overall=55, offline_overall=50, casebook_overall=95)
+    assert judge_far.value == casebook_far.value > uncertainty(50, SURE, pass_mark=90, casebook_overall=55).value
+
+
+@pytest.mark.parametrize(
+    ("grade_json", "expected"),
+    [({"casebook_estimate": 64.5}, 64.5), ({}, None), (None, None), ({"casebook_estimate": True}, None),
+     ({"casebook_estimate": "64"}, None), ({"casebook_estimate": 140.0}, None)],
+)  # fmt: skip
+def test_a_stored_grades_casebook_estimate_is_read_only_when_it_is_a_score(grade_json, expected):
+    assert casebook_estimate(grade_json) == expected
+    stored = attempt_uncertainty(20.0, SURE, None, 70.0, casebook_estimate(grade_json))
+    assert (stored.value > 0) == (expected is not None)

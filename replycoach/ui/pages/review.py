@@ -22,7 +22,14 @@ from replycoach.cases.exemplars import BAD, GOOD, ExemplarProposal, ExemplarRefu
 from replycoach.cases.models import PRINCIPLES, Case
 from replycoach.cases.safe_yaml import YamlProblem
 from replycoach.cases.versions import localized_hash
-from replycoach.coaching.queue_order import JUDGE_DISAGREES, NEAR_PASS, QueueReason, attempt_uncertainty
+from replycoach.coaching.queue_order import (
+    CASEBOOK_DISAGREES,
+    JUDGE_DISAGREES,
+    NEAR_PASS,
+    QueueReason,
+    attempt_uncertainty,
+    casebook_estimate,
+)
 from replycoach.config import get_settings
 from replycoach.i18n import N_
 from replycoach.localtime import local_text
@@ -139,6 +146,10 @@ def reason_text(reason: QueueReason) -> str:
         return _("overall {score:.0f}, {gap:.0f} from the pass mark").format(score=reason.score, gap=gap)
     if reason.kind == JUDGE_DISAGREES:
         return _("LLM judge {judge:.0f} vs grader {grader:.0f}").format(judge=reason.score, grader=reason.other)
+    if reason.kind == CASEBOOK_DISAGREES:
+        return _("coaches gave replies like it about {casebook:.0f}, the grader {grader:.0f}").format(
+            casebook=reason.score, grader=reason.other
+        )
     return _("{principle} {score:.2f}: the grader is unsure").format(
         principle=principle_title(reason.principle or ""), score=reason.score
     )
@@ -146,7 +157,13 @@ def reason_text(reason: QueueReason) -> str:
 
 def queue_reasons(attempt: Attempt, pass_mark: float) -> str:
     """Why ``attempt`` is where it is in the queue, in words (the machine's own grade, the pass mark now)."""
-    found = attempt_uncertainty(attempt.machine_score or 0.0, attempt.machine_principles, attempt.llm_json, pass_mark)
+    found = attempt_uncertainty(
+        attempt.machine_score or 0.0,
+        attempt.machine_principles,
+        attempt.llm_json,
+        pass_mark,
+        casebook_estimate(attempt.grade_json),
+    )
     words = [reason_text(r) for r in found.reasons]
     if attempt.needs_review:
         words.insert(0, _("flagged for review"))
