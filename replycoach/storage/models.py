@@ -117,10 +117,11 @@ class AttemptRow(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean)
     # The grader behind a re-grade that became the score of record (None: ``grader_version``'s own grade).
     regraded_version: Mapped[str | None] = mapped_column(String(40))
-    # How sure the machine was of its grade: ``queue_order.MAX_UNCERTAINTY`` minus the attempt's uncertainty (0-3,
-    # ``coaching.queue_order``), fixed when the attempt is stored; ascending, so a plain index reads the least
+    # How sure the machine was of its grade: ``queue_order.MAX_UNCERTAINTY`` (7) minus the attempt's uncertainty
+    # (``coaching.queue_order``), fixed when the attempt is stored; ascending, so a plain index reads the least
     # certain first and the oldest first among equals (a descending expression index reflects differently on
-    # each backend).
+    # each backend). The server default is 0007's "no doubt" on its old 0-3 scale: every write path sets the
+    # value, and attempts is never rebuilt to change a default (see 0004).
     machine_certainty: Mapped[float] = mapped_column(Float, server_default=text("3"))
 
     user: Mapped[UserRow] = relationship(lazy="joined", innerjoin=True)
