@@ -327,9 +327,10 @@ def plot(curves: dict[str, list[tuple[float, float]]], path: Path) -> None:
     draw.text((width / 2 - 60, height - 22), "reviews used for training", fill="black")
     draw.text((margin, 16), "Spearman on held-out cases (external set)", fill="black")
     colours = {"queue": (200, 30, 30), "random": (40, 90, 200), "doubt": (40, 150, 60)}
+    labels = {"queue": "queue order", "random": "random order", "doubt": "signs of doubt alone (before 2.1)"}
     for k, (name, curve) in enumerate(curves.items()):
         draw.line([xy(n, v) for n, v in curve], fill=colours[name], width=3)
-        draw.text((width - margin - 120, margin + 18 * k), f"{name} order", fill=colours[name])
+        draw.text((width - margin - 200, margin + 18 * k), labels[name], fill=colours[name])
     image.save(path, format="PNG", optimize=True)
 
 
