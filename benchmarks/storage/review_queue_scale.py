@@ -1,12 +1,12 @@
 """The review queue's "what a review teaches most" order and the dashboard's grader-version line at a million
-attempts, and what migrations 0007 and 0008 cost on such a database (issue 10).
+attempts, and what migrations 0007, 0008 and 0009 cost on such a database (issue 10).
 
 The storage benchmark (``replycoach bench --suite storage``) times the same reads over a generated history, which
 takes a quarter of an hour per million attempts to build through the facade. This script builds the million rows
 straight in SQL instead (minutes): 5,000 trainees in 10 teams, 1,000,000 first replies over ~six months with four
 principle scores each, 2% flagged, 1% reviewed, two grader versions; then migrates 0006 -> 0007 (fills
-``machine_certainty`` for every attempt and builds its index) and 0007 -> 0008 (fills ``rollup_score_sources``)
-and times the reads warm (best of three after one warm-up run). The grader-version line is timed from its rollup,
+``machine_certainty`` for every attempt and builds its index), 0007 -> 0008 (fills ``rollup_score_sources``) and
+0008 -> 0009 (moves ``machine_certainty`` to the queue's new scale) and times the reads warm (best of three after one warm-up run). The grader-version line is timed from its rollup,
 as the dashboard reads it, and straight from the attempts (the GROUP BY the rollup replaced); the other rollups
 stay empty here (the rows are written after migration 0005 would have filled them).
 
@@ -106,7 +106,8 @@ def measure(url: str, attempts: int) -> dict[str, float | str]:
     _fill(store, attempts)
     out["fill in SQL (s)"] = round(time.perf_counter() - started, 1)
     for revision, name in (("0007", "0006 -> 0007: fill machine_certainty, build its index"),
-                           ("0008", "0007 -> 0008: fill rollup_score_sources")):  # fmt: skip
+                           ("0008", "0007 -> 0008: fill rollup_score_sources"),
+                           ("0009", "0008 -> 0009: machine_certainty to the queue's new scale")):  # fmt: skip
         started = time.perf_counter()
         store.upgrade(revision)
         out[f"migration {name} (s)"] = round(time.perf_counter() - started, 1)

@@ -3,11 +3,11 @@
 from replycoach.bench.teaching_bench import REACH_TOLERANCE, Reach
 
 
-def curves(queue, random, disagreement=None):
+def curves(queue, random, doubt=None):
     def steps(values):
         return [(20.0 * k, v) for k, v in enumerate(values)]
 
-    return {"queue": steps(queue), "random": steps(random), "disagreement": steps(disagreement or random)}
+    return {"queue": steps(queue), "random": steps(random), "doubt": steps(doubt or random)}
 
 
 def test_reviews_to_reach_count_up_to_the_first_batch_within_the_tolerance_of_the_final():
