@@ -149,7 +149,9 @@ def test_assign_answer_rewrite_review_and_report(browser, app_url, app_store):
     # the filtered page has settled: no stale review form of another team's attempt is still drawn beside it
     coach.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
     expect(coach.get_by_label("Your overall score (0-100)")).to_have_count(1)
-    coach.get_by_role("button", name="Start from the machine's scores").click()
+    start = coach.get_by_role("button", name="Start from the machine's scores")
+    expect(start).to_have_count(1, timeout=60_000)  # a stale form's button can outlive its inputs for a moment
+    start.click()
     overall = coach.get_by_label("Your overall score (0-100)")
     expect(overall).to_have_value(str(machine))  # the prefill's rerun is done: typing now is not overwritten
     overall.fill(str(COACH_SCORE))
