@@ -13,8 +13,7 @@ import re
 import shutil
 
 import pytest
-from e2e_support import ARTIFACTS, ROOT, sign_in
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from e2e_support import ARTIFACTS, ROOT, choose_option, filter_queue_by_team, sign_in
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -25,28 +24,6 @@ WEAK_REPLY = (
     "The Sale section has boots from 49 euros."
 )
 COACH_SCORE = 88
-
-
-def _choose(page, key: str, text: str) -> None:
-    """Pick the option containing ``text`` in the select box with widget key ``key``, and wait until the box
-    shows it (as text or as its input's value) and the page has settled. On a busy machine typing can outrun
-    the opening list: try again."""
-    import time
-
-    box = page.locator(f".st-key-{key}")
-    shown = "el => el.innerText + ' ' + Array.from(el.querySelectorAll('input')).map(i => i.value).join(' ')"
-    for _ in range(3):
-        box.click()
-        page.keyboard.type(text)
-        page.keyboard.press("Enter")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if text in box.evaluate(shown):
-                page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
-                return
-            page.wait_for_timeout(250)
-        page.keyboard.press("Escape")
-    raise AssertionError(f"could not choose {text!r} in {key}: the box shows {box.evaluate(shown)!r}")
 
 
 def _nav(page, title: str) -> None:
@@ -96,8 +73,8 @@ def test_assign_answer_rewrite_review_and_report(browser, app_url, app_store):
     sign_in(coach, app_url, "coach")
     _nav(coach, "Assignments")
     coach.get_by_text("Assign a case").wait_for()
-    _choose(coach, "assign_case", "price-complaint")
-    _choose(coach, "assign_user", NAME)
+    choose_option(coach, "assign_case", "price-complaint")
+    choose_option(coach, "assign_user", NAME)
     coach.locator(".st-key-assign_submit button").click()
     coach.get_by_text("Assigned").first.wait_for()
 
@@ -133,18 +110,7 @@ def test_assign_answer_rewrite_review_and_report(browser, app_url, app_store):
 
     # the coach reviews it from the queue and moves on with "save and next"
     _nav(coach, "Review queue")
-    coach.get_by_text("Filter the queue").click()
-    waiting = coach.get_by_text(re.compile(r"(^|\D)1 attempt\(s\) waiting for review"))
-    for _ in range(2):  # on a busy server the filtered rerun can be lost to the next event: pick the team again
-        _choose(coach, "review_f_teams", TEAM)
-        coach.keyboard.press("Escape")
-        coach.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
-        try:
-            waiting.wait_for(timeout=60_000)
-            break
-        except PlaywrightTimeout:
-            continue
-    waiting.wait_for()
+    filter_queue_by_team(coach, TEAM, re.compile(r"(^|\D)1 attempt\(s\) waiting for review"))
     coach.get_by_text("Your review").wait_for()
     # the filtered page has settled: no stale review form of another team's attempt is still drawn beside it
     coach.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
@@ -173,7 +139,7 @@ def test_assign_answer_rewrite_review_and_report(browser, app_url, app_store):
     sign_in(hr, app_url, "hr")
     expect(hr.locator('[data-testid="stMetric"]').first).to_be_visible(timeout=60_000)
     hr.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")  # a click mid-redraw is lost
-    _choose(hr, "dash_teams", TEAM)
+    choose_option(hr, "dash_teams", TEAM)
     hr.keyboard.press("Escape")
     expect(hr.locator(".st-key-dash_teams")).to_contain_text(TEAM, timeout=60_000)
     # Other tests' attempts share the server: until the team's rerun is drawn the figure is everyone's (a busy

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from e2e_support import sign_in
+from e2e_support import filter_queue_by_team, sign_in
 from playwright.sync_api import expect
 
 import grading
@@ -119,13 +119,7 @@ def test_coach_reviews_admin_trains_discards_and_promotes_trainee_sees_the_new_g
         # the coach reviews the team's three attempts from the queue, one after the other
         sign_in(coach, app_url, "coach")
         _nav(coach, "Review queue")
-        coach.get_by_text("Filter the queue").click()
-        box = coach.locator(".st-key-review_f_teams")
-        box.click()
-        coach.keyboard.type(TEAM)
-        coach.keyboard.press("Enter")
-        coach.keyboard.press("Escape")
-        coach.get_by_text("3 attempt(s) waiting for review").wait_for()
+        filter_queue_by_team(coach, TEAM, "3 attempt(s) waiting for review")
         for score in (40, 85, 55):
             _settled(coach)
             expect(coach.get_by_label("Your overall score (0-100)")).to_have_count(1)
