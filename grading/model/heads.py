@@ -4,7 +4,8 @@ Flow for one reply (see docs/grading.md):
 
 1. **derived features** from the reply's embedding: a fixed projection (PCA fitted on public text), a tone
    head (polite vs rude, learned from the Stanford politeness corpus), an emotion head (acknowledges
-   feelings, learned from EPITOME) and an estimate from the casebook's exemplars most like the reply;
+   feelings, learned from EPITOME), and from the casebook's exemplars most like the reply an estimate of the
+   coach's grade and, per principle, the share of them that fail it (the problems their coaches named);
 2. **principle heads**: one logistic regression per principle over the engineered features
    (``grading.features.vector``) plus the derived ones: the probability that a coach marks it present;
 3. **overall**: a linear model, fitted on coach grades, of the case-weighted mean of those probabilities
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from grading.features.vector import FEATURE_NAMES
+from grading.principles import LEARNED_PRINCIPLES
 
 MODEL_DIR = Path(__file__).resolve().parent
 #: The values the overall model reads (``scoring.overall_candidates``), in order; a model file names its own.
@@ -44,8 +46,12 @@ OVERALL_INPUTS = (
     "p.concise",
     "p.apology",
 )
+#: Principles whose failing share among the casebook's nearest exemplars is a derived feature.
+CASEBOOK_FAULTS = LEARNED_PRINCIPLES
 #: Features derived from the embedding, appended to the engineered ones for the principle heads.
-DERIVED = ("tone", "emotion", "casebook_estimate")
+DERIVED = ("tone", "emotion", "casebook_estimate", *(f"casebook_fails.{p}" for p in CASEBOOK_FAULTS))
+#: What a model file written before the casebook's faults derived (grader 2.1 and earlier).
+_DERIVED_BEFORE_2_2 = ("tone", "emotion", "casebook_estimate")
 
 
 class ModelMismatch(RuntimeError):
@@ -87,6 +93,8 @@ class GraderModel:
     emotion: LinearHead = field(repr=False)
     casebook_vectors: np.ndarray = field(repr=False)  # (n, dim): every exemplar of the casebook
     casebook_scores: np.ndarray = field(repr=False)
+    #: (n, len(CASEBOOK_FAULTS)): 1 where the exemplar's coach named the principle among its problems
+    casebook_fails: np.ndarray = field(repr=False)
     casebook_temperature: float
     heads: dict[str, LinearHead] = field(repr=False)
     overall: LinearHead = field(repr=False)  # identity link: ``logit`` is the grade
@@ -98,10 +106,11 @@ class GraderModel:
     # -- derived features -------------------------------------------------------------------------------
     def derived(self, reply_vector: np.ndarray) -> dict[str, float]:
         v = reply_vector.astype(np.float64)
+        weights = casebook_weights(self.casebook_vectors, self.casebook_temperature, reply_vector)
         return {
             "tone": float(self.tone.probability(v)),
             "emotion": float(self.emotion.probability(v)),
-            "casebook_estimate": self.casebook_estimate(v) / 100.0,
+            **casebook_derived(weights, self.casebook_scores, self.casebook_fails),
         }
 
     def casebook_estimate(self, reply_vector: np.ndarray) -> float:
@@ -122,6 +131,17 @@ class GraderModel:
         return float(np.clip(self.overall.logit(x), 0.0, 100.0))
 
 
+def casebook_weights(
+    vectors: np.ndarray, temperature: float, reply_vector: np.ndarray, keep: np.ndarray | None = None
+) -> np.ndarray:
+    """Each exemplar's weight (summing to 1) by how like the reply it is; 0 outside ``keep`` (a mask)."""
+    sims = np.round(vectors @ reply_vector.astype(np.float32), 4).astype(np.float64)
+    if keep is not None:
+        sims = np.where(keep, sims, -np.inf)
+    weights = np.exp((sims - sims.max()) / temperature)
+    return weights / weights.sum()
+
+
 def casebook_estimate(
     vectors: np.ndarray,
     scores: np.ndarray,
@@ -130,11 +150,18 @@ def casebook_estimate(
     keep: np.ndarray | None = None,
 ) -> float:
     """Kernel estimate of the coach's grade from exemplars (``keep``: a mask of the exemplars to use)."""
-    if keep is not None:
-        vectors, scores = vectors[keep], scores[keep]
-    sims = np.round(vectors @ reply_vector.astype(np.float32), 4).astype(np.float64)
-    weights = np.exp((sims - sims.max()) / temperature)
-    return float(weights @ scores / weights.sum())
+    return float(casebook_weights(vectors, temperature, reply_vector, keep) @ scores)
+
+
+def casebook_derived(weights: np.ndarray, scores: np.ndarray, fails: np.ndarray) -> dict[str, float]:
+    """The derived features read from the casebook with ``weights``: the grade estimate (0-1) and, per
+    principle, the weighted share of exemplars that fail it. A reply like the casebook's arguing or mocking
+    replies shows it, whichever case or language they were written for."""
+    shares = weights @ fails
+    return {
+        "casebook_estimate": float(weights @ scores) / 100.0,
+        **{f"casebook_fails.{p}": float(shares[k]) for k, p in enumerate(CASEBOOK_FAULTS)},
+    }
 
 
 def weighted_mean(probabilities: Mapping[str, float | None], weights: Mapping[str, float]) -> float:
@@ -211,6 +238,12 @@ def model_from_arrays(
             f"{source} was trained on other features (missing {missing[:5]}, unknown {extra[:5]}): "
             "run `replycoach train` to rebuild it"
         )
+    derived = tuple(manifest.get("derived", _DERIVED_BEFORE_2_2))
+    if derived != DERIVED:
+        raise ModelMismatch(
+            f"{source} derives other features from the embedding ({len(derived)}, this code {len(DERIVED)}): "
+            "run `replycoach train` to rebuild it"
+        )
     heads = {p: _head(arrays, f"head.{p}") for p in manifest["principles"]}
     caps = tuple(Cap(c["principle"], float(c["threshold"]), float(c["limit"])) for c in manifest["caps"])
     return GraderModel(
@@ -221,6 +254,7 @@ def model_from_arrays(
         emotion=_head(arrays, "emotion", standardised=False),
         casebook_vectors=arrays["casebook.vectors"].astype(np.float32),
         casebook_scores=arrays["casebook.scores"].astype(np.float64),
+        casebook_fails=arrays["casebook.fails"].astype(np.float64),
         casebook_temperature=float(manifest["casebook_temperature"]),
         heads=heads,
         overall=_head(arrays, "overall", standardised=False),

@@ -40,10 +40,12 @@ from grading.features.semantic import TEMPERATURE
 from grading.features.vector import FEATURE_NAMES
 from grading.model import data as sources
 from grading.model.heads import (
+    CASEBOOK_FAULTS,
     DERIVED,
     OVERALL_INPUTS,
     GraderModel,
-    casebook_estimate,
+    casebook_derived,
+    casebook_weights,
     model_from_arrays,
     model_path,
     save_model,
@@ -129,6 +131,7 @@ class Casebook:
     scores: np.ndarray
     keys: tuple[str, ...]
     temperature: float
+    fails: np.ndarray  # (n, len(CASEBOOK_FAULTS)): 1 where the exemplar's coach named the principle a problem
 
 
 @dataclass(frozen=True)
@@ -273,16 +276,24 @@ def fit_public(engine: Engine, shared: Path, progress: Progress = _quiet) -> Pub
 
 
 def build_casebook(cases: Iterable[Case], engine: Engine) -> Casebook:
-    """Every exemplar of every case in every language, embedded, with its coach score."""
-    texts, scores, keys = [], [], []
+    """Every exemplar of every case in every language, embedded, with its coach score and the principles its
+    coach named as its problems."""
+    texts, scores, keys, fails = [], [], [], []
     for row in sources.exemplar_rows(cases):
         kind, i = row.exemplar
         texts.append(row.reply)
         scores.append(row.overall)
         keys.append(casebook_key(row.case_id, kind, i))
+        fails.append([1.0 if row.labels.get(p) == 0 else 0.0 for p in CASEBOOK_FAULTS])
     vectors = engine.embedder.encode(texts, persist=True).astype(np.float32)
     temp = TEMPERATURE.get(engine.embedder_name, 0.05)
-    return Casebook(vectors, np.array(scores, dtype=np.float64), tuple(keys), temp)
+    return Casebook(
+        vectors,
+        np.array(scores, dtype=np.float64),
+        tuple(keys),
+        temp,
+        np.array(fails, dtype=np.float64).reshape(-1, len(CASEBOOK_FAULTS)),
+    )
 
 
 def head_inputs(examples: Sequence[Example], public: PublicHeads, book: Casebook) -> np.ndarray:
@@ -292,10 +303,11 @@ def head_inputs(examples: Sequence[Example], public: PublicHeads, book: Casebook
     for ex in examples:
         v = ex.vector.astype(np.float64)
         keep = None if ex.casebook_key is None else keys != ex.casebook_key
+        weights = casebook_weights(book.vectors, book.temperature, ex.vector, keep)
         derived = {
             "tone": _sigmoid(v @ public.tone_coef + public.tone_intercept),
             "emotion": _sigmoid(v @ public.emotion_coef + public.emotion_intercept),
-            "casebook_estimate": casebook_estimate(book.vectors, book.scores, book.temperature, ex.vector, keep) / 100,
+            **casebook_derived(weights, book.scores, book.fails),
         }
         projected = (v - public.projection_mean) @ public.projection.T
         rows.append(np.concatenate([ex.engineered, [derived[k] for k in DERIVED], projected]))
@@ -423,6 +435,7 @@ def model_arrays(public: PublicHeads, book: Casebook, fitted: Fitted) -> dict[st
         "emotion.intercept": np.array(public.emotion_intercept, dtype=f32),
         "casebook.vectors": book.vectors.astype(f32),
         "casebook.scores": book.scores.astype(f32),
+        "casebook.fails": book.fails.astype(f32),
         "overall.coef": fitted.overall_coef.astype(f32),
         "overall.intercept": np.array(fitted.overall_intercept, dtype=f32),
     }
@@ -440,6 +453,7 @@ def manifest_for(engine: Engine, public: PublicHeads, book: Casebook, fitted: Fi
         "feature_names": list(FEATURE_NAMES),
         "principles": list(LEARNED_PRINCIPLES),
         "overall_inputs": list(OVERALL_INPUTS),
+        "derived": list(DERIVED),
         "casebook_temperature": book.temperature,
         "casebook_exemplars": len(book.keys),
         "caps": [dict(c) for c in fitted.caps],

