@@ -29,7 +29,6 @@ from pathlib import Path
 import numpy as np
 
 from grading.features.vector import FEATURE_NAMES
-from grading.principles import LEARNED_PRINCIPLES
 
 MODEL_DIR = Path(__file__).resolve().parent
 #: The values the overall model reads (``scoring.overall_candidates``), in order; a model file names its own.
@@ -46,8 +45,11 @@ OVERALL_INPUTS = (
     "p.concise",
     "p.apology",
 )
-#: Principles whose failing share among the casebook's nearest exemplars is a derived feature.
-CASEBOOK_FAULTS = LEARNED_PRINCIPLES
+#: Principles whose failing share among the casebook's nearest exemplars is a derived feature: a reply like
+#: the casebook's replies that fed a troll, rewarded a threat or argued in public, in any case and language.
+#: Handling alone: with every principle's share, the heads leaned on the topic of the nearest exemplars (a
+#: price complaint's bad replies) and leaving one sentence out pointed at helpful sentences as faults.
+CASEBOOK_FAULTS = ("handling",)
 #: Features derived from the embedding, appended to the engineered ones for the principle heads.
 DERIVED = ("tone", "emotion", "casebook_estimate", *(f"casebook_fails.{p}" for p in CASEBOOK_FAULTS))
 #: What a model file written before the casebook's faults derived (grader 2.1 and earlier).
@@ -155,8 +157,7 @@ def casebook_estimate(
 
 def casebook_derived(weights: np.ndarray, scores: np.ndarray, fails: np.ndarray) -> dict[str, float]:
     """The derived features read from the casebook with ``weights``: the grade estimate (0-1) and, per
-    principle, the weighted share of exemplars that fail it. A reply like the casebook's arguing or mocking
-    replies shows it, whichever case or language they were written for."""
+    principle of ``CASEBOOK_FAULTS``, the weighted share of exemplars that fail it."""
     shares = weights @ fails
     return {
         "casebook_estimate": float(weights @ scores) / 100.0,

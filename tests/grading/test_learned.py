@@ -83,28 +83,25 @@ def test_a_model_file_from_before_the_casebooks_faults_is_refused_with_a_clear_m
         read_model(old)
 
 
-def test_a_reply_like_the_casebooks_failing_exemplars_carries_their_faults(engine):
-    """Per principle, the share of the most similar casebook exemplars whose coach named it a problem: an
-    argument with a troll in German looks like the casebook's arguing replies whatever case and language they
-    were written in; a calm answer and a fair remedy do not."""
+def test_a_reply_like_the_casebooks_wrong_handling_carries_it(engine):
+    """The share of the most similar casebook exemplars whose coach named handling a problem: an argument
+    with a troll in German, or a discount for a troll, looks like the casebook's replies that fed a troll,
+    whatever case and language they were written in; a calm answer and a fair remedy do not."""
     model = engine.model
 
-    def faults(text):
-        derived = model.derived(engine.embedder.encode([text])[0])
-        return {k.removeprefix("casebook_fails."): v for k, v in derived.items() if k.startswith("casebook_fails.")}
+    def share(text):
+        return model.derived(engine.embedder.encode([text])[0])["casebook_fails.handling"]
 
-    arguing = faults(
+    arguing = share(
         "Eigentlich sind unsere Schuhe aus feinstem Leder, und tausende zufriedene Käufer sehen das anders. "
         "Informieren Sie sich, bevor Sie kommentieren."
     )
-    calm = faults("Geschmäcker sind verschieden. Wenn Sie etwas Bestimmtes stört, sagen Sie uns, was.")
-    remedy = faults(
+    rewarding = share("We're so sorry you feel this way! Tell us how we can make it up to you, here's a discount code!")
+    calm = share("Geschmäcker sind verschieden. Wenn Sie etwas Bestimmtes stört, sagen Sie uns, was.")
+    remedy = share(
         "Thanks for flagging this, Anna. We'll send a new dress today by express, or refund you, your choice."
     )
-    assert set(arguing) == set(model.heads)
-    assert arguing["no_blame"] > 0.5 > max(calm["no_blame"], remedy["no_blame"])
-    assert arguing["handling"] > 0.5 > max(calm["handling"], remedy["handling"])
-    assert remedy["remedy"] < 0.5
+    assert min(arguing, rewarding) > 0.5 > max(calm, remedy)
 
 
 def test_learned_heads_score_and_the_overall_adds_up(engine, library):
