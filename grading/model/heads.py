@@ -5,7 +5,7 @@ Flow for one reply (see docs/grading.md):
 1. **derived features** from the reply's embedding: a fixed projection (PCA fitted on public text), a tone
    head (polite vs rude, learned from the Stanford politeness corpus), an emotion head (acknowledges
    feelings, learned from EPITOME), and from the casebook's exemplars most like the reply an estimate of the
-   coach's grade and, per principle, the share of them that fail it (the problems their coaches named);
+   coach's grade and the share of them whose coach named the handling a problem (``CASEBOOK_FAULTS``);
 2. **principle heads**: one logistic regression per principle over the engineered features
    (``grading.features.vector``) plus the derived ones: the probability that a coach marks it present;
 3. **overall**: a linear model, fitted on coach grades, of the case-weighted mean of those probabilities
@@ -52,7 +52,8 @@ OVERALL_INPUTS = (
 CASEBOOK_FAULTS = ("handling",)
 #: Features derived from the embedding, appended to the engineered ones for the principle heads.
 DERIVED = ("tone", "emotion", "casebook_estimate", *(f"casebook_fails.{p}" for p in CASEBOOK_FAULTS))
-#: What a model file written before the casebook's faults derived (grader 2.1 and earlier).
+#: The derived features of a model file from before the casebook's faults (grader 2.1 and earlier), whose
+#: manifest does not list them.
 _DERIVED_BEFORE_2_2 = ("tone", "emotion", "casebook_estimate")
 
 
