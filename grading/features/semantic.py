@@ -43,6 +43,8 @@ class Semantics:
     #: first, the sentence attribution of their evidence the others.
     reply_vector: np.ndarray | None = field(default=None, compare=False, repr=False)
     sentence_vectors: np.ndarray | None = field(default=None, compare=False, repr=False)
+    #: The reply's latent terms (``grading.features.embeddings``), None when the embedder has none.
+    latent: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)
 
 
 def _sigmoid(x: float) -> float:
@@ -128,12 +130,14 @@ def compute(
     language: str,
     earlier: tuple[str, ...] = (),
     sentences: tuple[str, ...] = (),
+    persist_reply: bool = False,
 ) -> tuple[Semantics, References]:
     """All semantic signals for one reply, with a single batched ``encode`` call (references come cached),
     and the references they were measured against.
 
     ``sentences`` (the reply's sentences, when it has two or more) are embedded in the same call and come
-    back as ``Semantics.sentence_vectors``."""
+    back as ``Semantics.sentence_vectors``. ``persist_reply``: the reply's latent terms go through the disk
+    cache too (training, which reads the same replies again and again; never a trainee's reply)."""
     lang = language if language in ("en", "de", "ru", "bg") else "en"
     protos = prototypes(lang)
     stock, specific = stock_replies(lang)
@@ -185,4 +189,6 @@ def compute(
     sem = refs.signals(mine[0])
     if len(mine) > 1:
         sem = replace(sem, sentence_vectors=mine[1:])
+    if isinstance(embedder, CachedEmbedder) and embedder.latent_dim:
+        sem = replace(sem, latent=embedder.latent_terms([reply], persist=persist_reply)[0])
     return sem, refs

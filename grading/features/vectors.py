@@ -69,6 +69,10 @@ class DiskCache:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
 
+    def beside(self, kind: str) -> DiskCache:
+        """A cache of another kind of array for the same texts (e.g. latent terms), in its own folder."""
+        return DiskCache(self.directory.with_name(f"{self.directory.name}.{kind}"))
+
     def get(self, key: str) -> np.ndarray | None:
         path = self.directory / f"{key}.npy"
         try:

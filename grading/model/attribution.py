@@ -4,7 +4,8 @@ The reply's meaning is approximated by the mean of its sentences' vectors; leavi
 mean of the others. Each variant is re-scored through the same semantic signals and heads (the rules'
 features stay as they are: their words are shown as evidence of their own), and the difference to the
 all-sentences mean is the sentence's share in the principle's probability. Only numpy work: the sentences
-were embedded with the reply.
+were embedded with the reply. The reply's latent terms are held as they are (they come from one pass over the
+whole reply), so a sentence's share is the share of what the embedding sees in it.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def sentence_shifts(model: GraderModel, feats: ReplyFeatures) -> list[dict[str, 
     def probabilities(vector: np.ndarray) -> dict[str, float]:
         sem = feats.references.signals(vector)
         engineered = engineered_features(feats.context, feats.rules, sem)
-        return model.probabilities(model.head_inputs(engineered, vector))
+        return model.probabilities(model.head_inputs(engineered, vector, feats.semantics.latent))
 
     whole = probabilities(_unit(vectors.mean(axis=0)))
     shifts = []

@@ -59,7 +59,7 @@ def out_of_fold(ts: TrainingSet, folds: Iterable[Fold], engine, progress: Progre
     out: dict[int, dict] = {}
     for fold in folds:
         train_idx = np.setdiff1d(everything, np.array(fold.held_out, dtype=int))
-        fitted = fit(ts.x, ts.examples, train_idx)
+        fitted = fit(ts.x, ts.examples, train_idx, ts.latent_terms)
         model = in_memory_model(engine, ts.public, ts.casebook, fitted)
         out.update(predict(model, ts.examples, ts.x, fold.test))
         if progress:

@@ -35,6 +35,7 @@ from grading.model.train import (
     fit,
     head_inputs,
     in_memory_model,
+    latent_matrix,
     load_training_set,
     manifest_for,
     model_arrays,
@@ -128,23 +129,29 @@ def review_counts(examples: Sequence[Example], idx: np.ndarray) -> dict[str, int
     return counts
 
 
-def fit_with_reviews(x: np.ndarray, examples: Sequence[Example], idx: np.ndarray, shipped: GraderModel) -> Fitted:
-    """``train.fit`` on ``idx``, then the shipped head and cap back for every principle with too few reviews,
-    and the shipped overall unless enough reviews set one."""
-    fitted = fit(x, examples, idx)
+def fit_with_reviews(
+    x: np.ndarray, examples: Sequence[Example], idx: np.ndarray, shipped: GraderModel, latent_terms=None
+) -> Fitted:
+    """``train.fit`` on ``idx``, then the shipped head, latent head and cap back for every principle with too
+    few reviews, and the shipped overall unless enough reviews set one."""
+    fitted = fit(x, examples, idx, latent_terms)
     counts = review_counts(examples, idx)
     heads = dict(fitted.heads)
-    for p in LEARNED_PRINCIPLES:
+    latent = None if fitted.latent is None else {k: v.copy() for k, v in fitted.latent.items()}
+    for k, p in enumerate(LEARNED_PRINCIPLES):
         if counts[p] < MIN_REVIEWS:
             h = shipped.heads[p]
             heads[p] = {"mean": h.mean, "scale": h.scale, "coef": h.coef, "intercept": np.array(h.intercept)}
+            if latent is not None and shipped.latent is not None:
+                latent["coef"][k] = shipped.latent.coef[k]
+                latent["intercept"][k] = shipped.latent.intercept[k]
     refit = {p for p in LEARNED_PRINCIPLES if counts[p] >= MIN_REVIEWS}
     caps = tuple(c for c in fitted.caps if c["principle"] in refit) + tuple(
         dict(c) for c in shipped.manifest["caps"] if c["principle"] not in refit
     )
     if counts["overall"] >= MIN_REVIEWS:
-        return Fitted(heads, fitted.overall_coef, fitted.overall_intercept, caps)
-    return Fitted(heads, shipped.overall.coef, shipped.overall.intercept, caps)
+        return Fitted(heads, fitted.overall_coef, fitted.overall_intercept, caps, latent)
+    return Fitted(heads, shipped.overall.coef, shipped.overall.intercept, caps, latent)
 
 
 def train_candidate(
@@ -170,8 +177,9 @@ def train_candidate(
     reviewed = featurize(rows, {**cases, **versions}, engine, progress) if rows else []
     examples = base.examples + reviewed
     x = np.vstack([base.x, head_inputs(reviewed, base.public, base.casebook)]) if reviewed else base.x
+    terms = latent_matrix(examples, base.latent_terms.shape[1]) if base.latent_terms is not None else None
     everything = np.arange(len(examples))
-    fitted = fit_with_reviews(x, examples, everything, shipped)
+    fitted = fit_with_reviews(x, examples, everything, shipped, terms)
     counts = review_counts(examples, everything)
     training = {
         "trained_from": "shipped data and the team's reviews",
@@ -207,7 +215,7 @@ def train_candidate(
     if evaluate and rows:
         current = engine.model or shipped
         summary["evaluation"] = {
-            split: compare(engine, base, x, examples, split, shipped, current, pass_mark, progress)
+            split: compare(engine, base, x, examples, split, shipped, current, pass_mark, progress, terms)
             for split in ("case", "trainee")
         }
     return Candidate(model, raw, version, summary)
@@ -227,6 +235,7 @@ def compare(
     current: GraderModel,
     pass_mark: float,
     progress: Progress = _quiet,
+    latent_terms=None,
 ) -> dict:
     """The candidate (trained without the held-out reviews) beside the current grader, on held-out reviews."""
     from sklearn.model_selection import GroupKFold
@@ -240,7 +249,7 @@ def compare(
     candidate: dict[int, dict] = {}
     for train_part, test_part in folds.split(review_idx, groups=groups):
         train_idx = np.concatenate([np.arange(first_review), review_idx[train_part]])
-        fitted = fit_with_reviews(x, examples, train_idx, shipped)
+        fitted = fit_with_reviews(x, examples, train_idx, shipped, latent_terms)
         model = in_memory_model(engine, base.public, base.casebook, fitted)
         candidate.update(predict(model, examples, x, review_idx[test_part]))
     progress(f"  evaluated on reviews held out by {split}: {len(candidate)} predicted")
@@ -249,7 +258,7 @@ def compare(
 
 
 def _current_prediction(model: GraderModel, ex: Example) -> dict:
-    return prediction(model, ex, model.head_inputs(ex.engineered, ex.vector))
+    return prediction(model, ex, model.dense_inputs(ex.engineered, ex.vector))
 
 
 def _side_by_side(

@@ -7,7 +7,8 @@ Flow for one reply (see docs/grading.md):
    feelings, learned from EPITOME), and from the casebook's exemplars most like the reply an estimate of the
    coach's grade and the share of them whose coach named the handling a problem (``CASEBOOK_FAULTS``);
 2. **principle heads**: one logistic regression per principle over the engineered features
-   (``grading.features.vector``) plus the derived ones: the probability that a coach marks it present;
+   (``grading.features.vector``) plus the derived ones and, where the embedder has them, one logit per
+   principle from the reply's latent terms (``LatentHeads``): the probability that a coach marks it present;
 3. **overall**: a linear model, fitted on coach grades, of the case-weighted mean of those probabilities
    and a few signals that the mean cannot see; then a time penalty and caps for confident severe faults.
 
@@ -79,6 +80,23 @@ class LinearHead:
 
 
 @dataclass(frozen=True)
+class LatentHeads:
+    """Per principle, a logistic regression over the reply's latent terms (a sparse vector of
+    ``coef.shape[1]`` terms); its logits are inputs of every principle head, after the dense ones."""
+
+    principles: tuple[str, ...]
+    coef: np.ndarray  # (len(principles), latent dim), float32
+    intercept: np.ndarray  # (len(principles),)
+
+    def logits(self, terms: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+        """No terms (an empty reply, or an embedding that failed) reads as a reply where none fires."""
+        if terms is None or len(terms[0]) == 0:
+            return self.intercept.astype(np.float64)
+        idx, val = terms
+        return self.coef[:, idx].astype(np.float64) @ val.astype(np.float64) + self.intercept
+
+
+@dataclass(frozen=True)
 class Cap:
     """Cap the overall at ``limit`` when the principle's probability is at or below ``threshold``."""
 
@@ -105,6 +123,7 @@ class GraderModel:
     caps: tuple[Cap, ...]
     manifest: dict = field(repr=False)
     fingerprint: str  # first 12 hex digits of the model file's SHA-256: part of GRADER_VERSION
+    latent: LatentHeads | None = field(default=None, repr=False)  # None: trained without latent terms
 
     # -- derived features -------------------------------------------------------------------------------
     def derived(self, reply_vector: np.ndarray) -> dict[str, float]:
@@ -120,10 +139,21 @@ class GraderModel:
         """0-100: the coach scores of the casebook's exemplars, weighted by how like the reply they are."""
         return casebook_estimate(self.casebook_vectors, self.casebook_scores, self.casebook_temperature, reply_vector)
 
-    def head_inputs(self, engineered: np.ndarray, reply_vector: np.ndarray) -> np.ndarray:
+    def dense_inputs(self, engineered: np.ndarray, reply_vector: np.ndarray) -> np.ndarray:
+        """The head inputs that come from the rules and the reply's embedding (training's ``head_inputs``)."""
         derived = self.derived(reply_vector)
         projected = (reply_vector.astype(np.float64) - self.projection_mean) @ self.projection.T
         return np.concatenate([engineered, [derived[k] for k in DERIVED], projected])
+
+    def latent_inputs(self, terms: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+        """The latent heads' logits (none when the model has no latent heads)."""
+        return np.zeros(0) if self.latent is None else self.latent.logits(terms)
+
+    def head_inputs(
+        self, engineered: np.ndarray, reply_vector: np.ndarray, latent: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> np.ndarray:
+        """Everything the principle heads read: dense inputs, then the latent heads' logits."""
+        return np.concatenate([self.dense_inputs(engineered, reply_vector), self.latent_inputs(latent)])
 
     # -- principles and overall -------------------------------------------------------------------------
     def probabilities(self, inputs: np.ndarray) -> dict[str, float]:
@@ -247,6 +277,13 @@ def model_from_arrays(
             "run `replycoach train` to rebuild it"
         )
     heads = {p: _head(arrays, f"head.{p}") for p in manifest["principles"]}
+    latent = None
+    if manifest.get("latent_principles"):
+        latent = LatentHeads(
+            tuple(manifest["latent_principles"]),
+            arrays["latent.coef"].astype(np.float32),
+            arrays["latent.intercept"].astype(np.float64),
+        )
     caps = tuple(Cap(c["principle"], float(c["threshold"]), float(c["limit"])) for c in manifest["caps"])
     return GraderModel(
         embedder=manifest["embedder"],
@@ -264,6 +301,7 @@ def model_from_arrays(
         caps=caps,
         manifest=manifest,
         fingerprint=fingerprint,
+        latent=latent,
     )
 
 

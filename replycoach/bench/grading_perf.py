@@ -121,20 +121,28 @@ def measure(embedder_name: str, devset: Path, *, warm_runs: int, batch_size: int
 
 def _time_split(engine, grade, items: list[tuple[dict, str]]) -> dict:
     """Where a warm grade's time goes, as medians in ms over replies of the warm runs' length: the bare model
-    (no cache) embedding the reply alone, its sentences alone, both in one call as the engine does; and grading
-    the same reply again with every vector cached, which is everything but the embedding."""
+    (no cache) embedding the reply alone, its sentences alone, both in one call as the engine does; the reply's
+    latent terms (a second pass of the model, where the embedder has them); and grading the same reply again
+    with every vector cached, which is everything but the embedding."""
     from grading.features.text import analyse
 
     embedder = getattr(getattr(engine, "embedder", None), "inner", None)
     if embedder is None or not items:
         return {}
+    latent = getattr(embedder, "latent_terms", None) if getattr(embedder, "latent_dim", 0) else None
     timings: dict[str, list[float]] = {"reply": [], "sentences": [], "both": [], "rest": []}
+    if latent is not None:
+        timings["latent"] = []
     for row, text in items:
         sentences = [s.text for s in analyse(text, row["language"]).sentences]
         for key, texts in (("reply", [text]), ("sentences", sentences), ("both", [text, *sentences])):
             t = time.perf_counter()
             embedder.encode(texts)
             timings[key].append((time.perf_counter() - t) * 1000)
+        if latent is not None:
+            t = time.perf_counter()
+            latent([text])
+            timings["latent"].append((time.perf_counter() - t) * 1000)
         grade(row, text)  # embeds and caches; the next grade of it embeds nothing
         t = time.perf_counter()
         grade(row, text)
@@ -184,6 +192,13 @@ def performance_table(n: dict) -> str:
                 "sentences / both in one call; everything else (a second grade of it, vectors cached)",
                 f"{n['split_reply_ms']:.0f} / {n['split_sentences_ms']:.0f} / {n['split_both_ms']:.0f} ms; "
                 f"{n['split_rest_ms']:.0f} ms",
+            ]
+        )
+    if "split_latent_ms" in n:
+        rows.append(
+            [
+                f"and the reply's latent terms ({REPLY_CHARS} characters, median; a second pass of the model)",
+                f"{n['split_latent_ms']:.0f} ms",
             ]
         )
     if n["embed_seconds"]:

