@@ -106,7 +106,7 @@ def test_an_admins_change_ends_the_session_at_the_next_click(page, app_url, acco
     page.get_by_text("by an admin's change to your account").wait_for()
 
 
-def test_a_reload_mid_case_keeps_the_case_the_draft_and_the_clock(page, app_url, account):
+def test_a_reload_mid_case_keeps_the_case_the_draft_and_the_clock(page, app_url, account, app_store):
     sign_in(page, app_url, account, password=PASSWORD)
     page.locator(".st-key-open_price-complaint_en button").click()
     page.locator(".rc-post").wait_for()
@@ -115,8 +115,13 @@ def test_a_reload_mid_case_keeps_the_case_the_draft_and_the_clock(page, app_url,
     box = page.locator("textarea")
     box.fill(draft)
     box.press("Tab")  # leaving the box sends the text to the server, which keeps it
-    page.wait_for_timeout(1500)
-    time.sleep(3)
+    # the reload comes once the server has it (a busy machine may take seconds: the case is being prepared)
+    user = app_store.find_user(account)
+    deadline = time.monotonic() + 30
+    while (kept := app_store.practice_draft(user)) is None or kept.reply != draft:
+        assert time.monotonic() < deadline, "the server never kept the draft"
+        time.sleep(0.2)
+    time.sleep(1)  # and the clock has moved on
     before = _clock_seconds(page)
     page.reload()
     page.locator(".rc-post").wait_for()
