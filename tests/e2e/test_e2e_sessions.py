@@ -12,6 +12,7 @@ import time
 
 import pytest
 from e2e_support import fill_sign_in, sign_in, signed_out
+from playwright.sync_api import expect
 
 from replycoach.storage.types import Role
 from replycoach.ui.cookie_routes import SESSION_COOKIE
@@ -125,7 +126,8 @@ def test_a_reload_mid_case_keeps_the_case_the_draft_and_the_clock(page, app_url,
     before = _clock_seconds(page)
     page.reload()
     page.locator(".rc-post").wait_for()
-    assert page.locator("textarea").input_value() == draft
+    # the reply box may be drawn a moment before its restored value on a busy machine: wait for the value
+    expect(page.locator("textarea")).to_have_value(draft, timeout=15_000)
     assert page.get_by_role("radio", name="Reply publicly", exact=True).is_checked()
     assert _clock_seconds(page) >= before  # the clock goes on from when the case was opened
 
