@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from grading.features.embeddings import CachedEmbedder
+from grading.features.embeddings import CachedEmbedder, LatentTerms
 from grading.features.reference import prototypes, stock_replies
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class Semantics:
     reply_vector: np.ndarray | None = field(default=None, compare=False, repr=False)
     sentence_vectors: np.ndarray | None = field(default=None, compare=False, repr=False)
     #: The reply's latent terms (``grading.features.embeddings``), None when the embedder has none.
-    latent: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)
+    latent: LatentTerms | None = field(default=None, compare=False, repr=False)
 
 
 def _sigmoid(x: float) -> float:

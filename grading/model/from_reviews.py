@@ -35,7 +35,6 @@ from grading.model.train import (
     fit,
     head_inputs,
     in_memory_model,
-    latent_matrix,
     load_training_set,
     manifest_for,
     model_arrays,
@@ -177,7 +176,7 @@ def train_candidate(
     reviewed = featurize(rows, {**cases, **versions}, engine, progress) if rows else []
     examples = base.examples + reviewed
     x = np.vstack([base.x, head_inputs(reviewed, base.public, base.casebook)]) if reviewed else base.x
-    terms = latent_matrix(examples, base.latent_terms.shape[1]) if base.latent_terms is not None else None
+    terms = base.latent_terms_of(examples)
     everything = np.arange(len(examples))
     fitted = fit_with_reviews(x, examples, everything, shipped, terms)
     counts = review_counts(examples, everything)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from grading.features.embeddings import LatentTerms
 from grading.features.vector import FEATURE_NAMES
 
 MODEL_DIR = Path(__file__).resolve().parent
@@ -88,7 +89,7 @@ class LatentHeads:
     coef: np.ndarray  # (len(principles), latent dim), float32
     intercept: np.ndarray  # (len(principles),)
 
-    def logits(self, terms: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    def logits(self, terms: LatentTerms | None) -> np.ndarray:
         """No terms (an empty reply, or an embedding that failed) reads as a reply where none fires."""
         if terms is None or len(terms[0]) == 0:
             return self.intercept.astype(np.float64)
@@ -145,12 +146,12 @@ class GraderModel:
         projected = (reply_vector.astype(np.float64) - self.projection_mean) @ self.projection.T
         return np.concatenate([engineered, [derived[k] for k in DERIVED], projected])
 
-    def latent_inputs(self, terms: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    def latent_inputs(self, terms: LatentTerms | None) -> np.ndarray:
         """The latent heads' logits (none when the model has no latent heads)."""
         return np.zeros(0) if self.latent is None else self.latent.logits(terms)
 
     def head_inputs(
-        self, engineered: np.ndarray, reply_vector: np.ndarray, latent: tuple[np.ndarray, np.ndarray] | None = None
+        self, engineered: np.ndarray, reply_vector: np.ndarray, latent: LatentTerms | None = None
     ) -> np.ndarray:
         """Everything the principle heads read: dense inputs, then the latent heads' logits."""
         return np.concatenate([self.dense_inputs(engineered, reply_vector), self.latent_inputs(latent)])

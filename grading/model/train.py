@@ -39,6 +39,7 @@ from grading.engine import (
     decided_not_to_reply,
     decision_overall,
 )
+from grading.features.embeddings import LatentTerms
 from grading.features.extract import extract
 from grading.features.semantic import TEMPERATURE
 from grading.features.vector import FEATURE_NAMES
@@ -102,7 +103,7 @@ class Example:
     # "Don't reply" to a case: the handling rule's score, the only thing the engine grades (``decided_not_to_reply``);
     # such a row teaches the heads but never the overall model, which never grades it.
     decision: float | None = None
-    latent: tuple[np.ndarray, np.ndarray] | None = None  # the reply's latent terms (None: embedder has none)
+    latent: LatentTerms | None = None  # the reply's latent terms (None: embedder has none)
 
     @property
     def weight(self) -> float:
@@ -573,6 +574,11 @@ class TrainingSet:
     casebook: Casebook
     reports: list[sources.SourceReport]
     latent_terms: object = None  # the rows' latent terms (``latent_matrix``), None when the embedder has none
+
+    def latent_terms_of(self, examples: Sequence[Example]):
+        """The latent matrix of ``examples`` (e.g. this set's rows plus reviews) in this set's term space; None
+        when this set has no latent terms."""
+        return None if self.latent_terms is None else latent_matrix(examples, self.latent_terms.shape[1])
 
 
 def load_training_set(

