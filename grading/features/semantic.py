@@ -45,6 +45,9 @@ class Semantics:
     sentence_vectors: np.ndarray | None = field(default=None, compare=False, repr=False)
     #: The reply's latent terms (``grading.features.embeddings``), None when the embedder has none.
     latent: LatentTerms | None = field(default=None, compare=False, repr=False)
+    #: The complaint's vector (None without a complaint): for a complaint without a case file, the model reads
+    #: from it which principles the complaint owes (``grading.model.heads.InlineOwed``).
+    complaint_vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def _sigmoid(x: float) -> float:
@@ -187,6 +190,9 @@ def compute(
         fact_reference=fact_reference,
     )
     sem = refs.signals(mine[0])
+    complaint = ref_vectors[index["complaint"]]
+    if len(complaint):
+        sem = replace(sem, complaint_vector=complaint[0])
     if len(mine) > 1:
         sem = replace(sem, sentence_vectors=mine[1:])
     if isinstance(embedder, CachedEmbedder) and embedder.latent_dim:

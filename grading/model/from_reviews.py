@@ -149,8 +149,8 @@ def fit_with_reviews(
         dict(c) for c in shipped.manifest["caps"] if c["principle"] not in refit
     )
     if counts["overall"] >= MIN_REVIEWS:
-        return Fitted(heads, fitted.overall_coef, fitted.overall_intercept, caps, latent)
-    return Fitted(heads, shipped.overall.coef, shipped.overall.intercept, caps, latent)
+        return Fitted(heads, fitted.overall_coef, fitted.overall_intercept, caps, latent, fitted.inline_owed)
+    return Fitted(heads, shipped.overall.coef, shipped.overall.intercept, caps, latent, fitted.inline_owed)
 
 
 def train_candidate(

@@ -98,6 +98,22 @@ class LatentHeads:
 
 
 @dataclass(frozen=True)
+class InlineOwed:
+    """For a complaint without a case file: per principle (``apology``, ``ownership``), a logistic regression
+    over the complaint's vector of whether a coach holds it owed at all. A case file says whether the company
+    is at fault (its ``negativity``); a bare complaint does not, and a neutral question or a pure insult owes
+    no apology. Learned from coaches' labels of real brands' replies (a label "does not apply" = not owed)."""
+
+    principles: tuple[str, ...]
+    coef: np.ndarray  # (len(principles), embedding dim)
+    intercept: np.ndarray  # (len(principles),)
+
+    def owed(self, complaint_vector: np.ndarray) -> dict[str, bool]:
+        logits = self.coef @ complaint_vector.astype(np.float64) + self.intercept
+        return {p: bool(z >= 0.0) for p, z in zip(self.principles, logits, strict=True)}
+
+
+@dataclass(frozen=True)
 class Cap:
     """Cap the overall at ``limit`` when the principle's probability is at or below ``threshold``."""
 
@@ -125,6 +141,7 @@ class GraderModel:
     manifest: dict = field(repr=False)
     fingerprint: str  # first 12 hex digits of the model file's SHA-256: part of GRADER_VERSION
     latent: LatentHeads | None = field(default=None, repr=False)  # None: trained without latent terms
+    inline_owed: InlineOwed | None = field(default=None, repr=False)  # None: trained before grader 2.4
 
     # -- derived features -------------------------------------------------------------------------------
     def derived(self, reply_vector: np.ndarray) -> dict[str, float]:
@@ -155,6 +172,15 @@ class GraderModel:
     ) -> np.ndarray:
         """Everything the principle heads read: dense inputs, then the latent heads' logits."""
         return np.concatenate([self.dense_inputs(engineered, reply_vector), self.latent_inputs(latent)])
+
+    def applicable_inline(self, applicable: Mapping[str, bool], complaint_vector: np.ndarray | None) -> dict[str, bool]:
+        """The rules' applicability for a complaint without a case file, less what its complaint does not owe
+        (``InlineOwed``); as the rules say when the model has no such heads or the complaint no vector."""
+        out = dict(applicable)
+        if self.inline_owed is not None and complaint_vector is not None:
+            for p, owed in self.inline_owed.owed(complaint_vector).items():
+                out[p] = bool(out.get(p, False)) and owed
+        return out
 
     # -- principles and overall -------------------------------------------------------------------------
     def probabilities(self, inputs: np.ndarray) -> dict[str, float]:
@@ -285,6 +311,13 @@ def model_from_arrays(
             arrays["latent.coef"].astype(np.float32),
             arrays["latent.intercept"].astype(np.float64),
         )
+    inline_owed = None
+    if manifest.get("inline_owed_principles"):
+        inline_owed = InlineOwed(
+            tuple(manifest["inline_owed_principles"]),
+            arrays["inline_owed.coef"].astype(np.float64),
+            arrays["inline_owed.intercept"].astype(np.float64),
+        )
     caps = tuple(Cap(c["principle"], float(c["threshold"]), float(c["limit"])) for c in manifest["caps"])
     return GraderModel(
         embedder=manifest["embedder"],
@@ -303,6 +336,7 @@ def model_from_arrays(
         manifest=manifest,
         fingerprint=fingerprint,
         latent=latent,
+        inline_owed=inline_owed,
     )
 
 

@@ -69,6 +69,11 @@ HEAD_C = 0.1  # inverse L2 strength of the principle heads (standardised feature
 #: Of the latent heads (raw term weights, 16,384 terms). Measured out-of-fold at 0.03, 0.1 and 0.3: the same
 #: within 0.005 Spearman on every set, so the middle one.
 LATENT_C = 0.1
+#: Which principles a complaint without a case file may not owe, and the inverse L2 strength of their heads
+#: over the complaint's vector (raw embedding; ``InlineOwed``).
+INLINE_OWED = ("apology", "ownership")
+INLINE_OWED_C = 10.0
+MIN_INLINE_ROWS = 30
 PUBLIC_C = 1.0  # of the tone and emotion heads (raw embedding)
 OVERALL_ALPHA = 1.0
 #: Every input of the overall is "more is better", so its weights are kept >= 0: a trainee never reads that
@@ -104,10 +109,29 @@ class Example:
     # such a row teaches the heads but never the overall model, which never grades it.
     decision: float | None = None
     latent: LatentTerms | None = None  # the reply's latent terms (None: embedder has none)
+    #: A complaint without a case file: the complaint's vector (``InlineOwed`` reads it); None for a case.
+    complaint_vector: np.ndarray | None = None
 
     @property
     def weight(self) -> float:
         return REVIEW_WEIGHT if self.row.source == "review" else SOURCE_WEIGHTS[self.row.source]
+
+    @property
+    def teaches_inline_owed(self) -> bool:
+        """A coach's labels of a reply to a bare complaint: "does not apply" there says the complaint owed it not."""
+        return self.complaint_vector is not None and self.row.source != "review"
+
+    @property
+    def training_applicable(self) -> dict[str, bool]:
+        """What the overall model learns from: the rules' applicability, less what the coach held a bare
+        complaint not to owe (the engine asks ``InlineOwed`` instead; ``prediction``)."""
+        if not self.teaches_inline_owed:
+            return self.applicable
+        out = dict(self.applicable)
+        for p in INLINE_OWED:
+            if p in self.row.labels:
+                out[p] = bool(out.get(p, False)) and self.row.labels[p] is not None
+        return out
 
 
 @dataclass(frozen=True)
@@ -150,6 +174,7 @@ class Fitted:
     overall_intercept: float
     caps: tuple[dict, ...]
     latent: dict[str, np.ndarray] | None = None  # coef (principles x terms), intercept; None: no latent terms
+    inline_owed: dict[str, np.ndarray] | None = None  # coef (INLINE_OWED x dim), intercept; None: no such rows
 
 
 # -- features -------------------------------------------------------------------------------------------------
@@ -219,6 +244,9 @@ def featurize(
                 casebook_key=casebook_key(row.case_id, *row.exemplar) if row.exemplar and row.case_id else None,
                 decision=(feats.rules["handling"].score or 0.0) if decided else None,
                 latent=feats.semantics.latent,
+                complaint_vector=feats.semantics.complaint_vector.astype(np.float32)
+                if row.case_id is None and feats.semantics.complaint_vector is not None
+                else None,
             )
         )
         if n % 100 == 0 or n == len(rows):
@@ -371,7 +399,8 @@ def _head_probabilities(heads: dict, x: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _overall_inputs(ex: Example, probs: dict[str, float], x_row: np.ndarray, names: Sequence[str]) -> list[float]:
-    shown = {p: (v if ex.applicable.get(p) else None) for p, v in probs.items()}
+    applicable = ex.training_applicable
+    shown = {p: (v if applicable.get(p) else None) for p, v in probs.items()}
     values = overall_candidates(x_row, shown, ex.weights)
     return [float(values[k]) for k in names]
 
@@ -465,6 +494,25 @@ def _latent_out_of_fold(terms, examples: Sequence[Example], idx: np.ndarray) -> 
     return out
 
 
+def fit_inline_owed(examples: Sequence[Example], idx: np.ndarray) -> dict[str, np.ndarray] | None:
+    """Per principle of ``INLINE_OWED``, a logistic regression over the complaint's vector of whether the coach
+    labelled the reply on it at all, from the rows ``idx`` with a bare complaint (None: too few of them)."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [i for i in idx if examples[i].teaches_inline_owed]
+    x = np.array([examples[i].complaint_vector for i in rows], dtype=np.float64)
+    coef, intercept = [], []
+    for p in INLINE_OWED:
+        use = [k for k, i in enumerate(rows) if p in examples[i].row.labels]
+        y = np.array([examples[rows[k]].row.labels[p] is not None for k in use], dtype=int)
+        if len(use) < MIN_INLINE_ROWS or len(set(y)) < 2:
+            return None
+        clf = LogisticRegression(C=INLINE_OWED_C, max_iter=5000).fit(x[use], y)
+        coef.append(clf.coef_[0])
+        intercept.append(float(clf.intercept_[0]))
+    return {"coef": np.array(coef), "intercept": np.array(intercept)}
+
+
 def fit(x: np.ndarray, examples: Sequence[Example], idx: np.ndarray, latent_terms=None) -> Fitted:
     """Heads, overall and caps from the rows ``idx`` alone. ``latent_terms``: the rows' latent terms as a
     sparse matrix (``latent_matrix``), None when the rows have none."""
@@ -485,7 +533,14 @@ def fit(x: np.ndarray, examples: Sequence[Example], idx: np.ndarray, latent_term
     target = np.array([examples[i].row.overall for i in graded])
     weights = np.array([examples[i].weight for i in graded])
     ridge = Ridge(alpha=OVERALL_ALPHA, positive=OVERALL_POSITIVE).fit(np.array(rows), target, sample_weight=weights)
-    return Fitted(heads, ridge.coef_, float(ridge.intercept_), choose_caps(examples, idx, oof), latent)
+    return Fitted(
+        heads,
+        ridge.coef_,
+        float(ridge.intercept_),
+        choose_caps(examples, idx, oof),
+        latent,
+        fit_inline_owed(examples, idx),
+    )
 
 
 def model_arrays(public: PublicHeads, book: Casebook, fitted: Fitted) -> dict[str, np.ndarray]:
@@ -509,6 +564,9 @@ def model_arrays(public: PublicHeads, book: Casebook, fitted: Fitted) -> dict[st
     if fitted.latent is not None:
         arrays["latent.coef"] = fitted.latent["coef"].astype(f32)
         arrays["latent.intercept"] = fitted.latent["intercept"].astype(f32)
+    if fitted.inline_owed is not None:
+        arrays["inline_owed.coef"] = fitted.inline_owed["coef"].astype(f32)
+        arrays["inline_owed.intercept"] = fitted.inline_owed["intercept"].astype(f32)
     return arrays
 
 
@@ -522,6 +580,7 @@ def manifest_for(engine: Engine, public: PublicHeads, book: Casebook, fitted: Fi
         "overall_inputs": list(OVERALL_INPUTS),
         "derived": list(DERIVED),
         "latent_principles": list(LEARNED_PRINCIPLES) if fitted.latent is not None else [],
+        "inline_owed_principles": list(INLINE_OWED) if fitted.inline_owed is not None else [],
         "casebook_temperature": book.temperature,
         "casebook_exemplars": len(book.keys),
         "caps": [dict(c) for c in fitted.caps],
@@ -529,6 +588,7 @@ def manifest_for(engine: Engine, public: PublicHeads, book: Casebook, fitted: Fi
             "source_weights": SOURCE_WEIGHTS,
             "head_C": HEAD_C,
             "latent_C": LATENT_C,
+            "inline_owed_C": INLINE_OWED_C,
             "public_C": PUBLIC_C,
             "overall_alpha": OVERALL_ALPHA,
             "overall_positive": OVERALL_POSITIVE,
@@ -561,7 +621,10 @@ def prediction(model: GraderModel, ex: Example, dense: np.ndarray) -> dict:
     if ex.decision is not None:
         return {"overall": decision_overall(ex.decision), "principles": {"handling": ex.decision}}
     inputs = np.concatenate([dense, model.latent_inputs(ex.latent)])
-    scored = score(model, inputs, ex.applicable, ex.weights, ex.timing)
+    applicable = (
+        model.applicable_inline(ex.applicable, ex.complaint_vector) if ex.row.case_id is None else ex.applicable
+    )
+    scored = score(model, inputs, applicable, ex.weights, ex.timing)
     return {"overall": scored.score, "principles": scored.probabilities}
 
 
@@ -645,4 +708,9 @@ def train(
             f"  cap {cap['principle']}: overall <= {cap['limit']:g} when its probability <= {cap['threshold']:.3f} "
             f"(held-out precision {cap['precision']:.2f} over {cap['detections']} rows)"
         )
+    bare = sum(ex.teaches_inline_owed for ex in ts.examples)
+    if fitted.inline_owed is None:
+        progress(f"  bare complaints: {bare} labelled rows (< {MIN_INLINE_ROWS}): the rules say what they owe")
+    else:
+        progress(f"  bare complaints: whether {' and '.join(INLINE_OWED)} are owed, read from {bare} labelled rows")
     return path, manifest

