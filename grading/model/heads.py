@@ -304,20 +304,8 @@ def model_from_arrays(
             "run `replycoach train` to rebuild it"
         )
     heads = {p: _head(arrays, f"head.{p}") for p in manifest["principles"]}
-    latent = None
-    if manifest.get("latent_principles"):
-        latent = LatentHeads(
-            tuple(manifest["latent_principles"]),
-            arrays["latent.coef"].astype(np.float32),
-            arrays["latent.intercept"].astype(np.float64),
-        )
-    inline_owed = None
-    if manifest.get("inline_owed_principles"):
-        inline_owed = InlineOwed(
-            tuple(manifest["inline_owed_principles"]),
-            arrays["inline_owed.coef"].astype(np.float64),
-            arrays["inline_owed.intercept"].astype(np.float64),
-        )
+    latent = _optional_heads(LatentHeads, "latent", arrays, manifest, np.float32)
+    inline_owed = _optional_heads(InlineOwed, "inline_owed", arrays, manifest, np.float64)
     caps = tuple(Cap(c["principle"], float(c["threshold"]), float(c["limit"])) for c in manifest["caps"])
     return GraderModel(
         embedder=manifest["embedder"],
@@ -337,6 +325,17 @@ def model_from_arrays(
         fingerprint=fingerprint,
         latent=latent,
         inline_owed=inline_owed,
+    )
+
+
+def _optional_heads(kind, name: str, arrays: Mapping[str, np.ndarray], manifest: dict, coef_dtype):
+    """Heads a model file holds only since some version (``<name>.coef`` and ``.intercept``, principles in the
+    manifest's ``<name>_principles``); None for a file without them."""
+    principles = manifest.get(f"{name}_principles")
+    if not principles:
+        return None
+    return kind(
+        tuple(principles), arrays[f"{name}.coef"].astype(coef_dtype), arrays[f"{name}.intercept"].astype(np.float64)
     )
 
 
