@@ -217,8 +217,8 @@ class Engine:
         model = self.model
         assert model is not None and feats.semantics.reply_vector is not None
         applicable = applicable_principles(feats.rules, handling)
-        if feats.context.case.case_id is None:  # no case file says whether an apology is owed: the complaint does
-            applicable = model.applicable_inline(applicable, feats.semantics.complaint_vector)
+        # no case file says whether an apology is owed: a bare complaint's vector does (None for a case)
+        applicable = model.applicable_inline(applicable, feats.semantics.complaint_vector)
         inputs = model.head_inputs(feats.engineered, feats.semantics.reply_vector, feats.semantics.latent)
         timing = feats.rules["timing"].score if applicable.get("timing") else None
         scored = score(model, inputs, applicable, weights, timing)

@@ -45,8 +45,8 @@ class Semantics:
     sentence_vectors: np.ndarray | None = field(default=None, compare=False, repr=False)
     #: The reply's latent terms (``grading.features.embeddings``), None when the embedder has none.
     latent: LatentTerms | None = field(default=None, compare=False, repr=False)
-    #: The complaint's vector (None without a complaint): for a complaint without a case file, the model reads
-    #: from it which principles the complaint owes (``grading.model.heads.InlineOwed``).
+    #: A complaint without a case file: its vector, from which the model reads which principles it owes
+    #: (``grading.model.heads.InlineOwed``); None for a case (its file says) or without a complaint.
     complaint_vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
@@ -191,7 +191,7 @@ def compute(
     )
     sem = refs.signals(mine[0])
     complaint = ref_vectors[index["complaint"]]
-    if len(complaint):
+    if len(complaint) and case.case_id is None:
         sem = replace(sem, complaint_vector=complaint[0])
     if len(mine) > 1:
         sem = replace(sem, sentence_vectors=mine[1:])

@@ -174,8 +174,8 @@ class GraderModel:
         return np.concatenate([self.dense_inputs(engineered, reply_vector), self.latent_inputs(latent)])
 
     def applicable_inline(self, applicable: Mapping[str, bool], complaint_vector: np.ndarray | None) -> dict[str, bool]:
-        """The rules' applicability for a complaint without a case file, less what its complaint does not owe
-        (``InlineOwed``); as the rules say when the model has no such heads or the complaint no vector."""
+        """The rules' applicability, less what a complaint without a case file does not owe (``InlineOwed``);
+        as the rules say for a case (``complaint_vector`` None) or a model without such heads."""
         out = dict(applicable)
         if self.inline_owed is not None and complaint_vector is not None:
             for p, owed in self.inline_owed.owed(complaint_vector).items():

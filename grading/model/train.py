@@ -247,9 +247,9 @@ def featurize(
                 casebook_key=casebook_key(row.case_id, *row.exemplar) if row.exemplar and row.case_id else None,
                 decision=(feats.rules["handling"].score or 0.0) if decided else None,
                 latent=feats.semantics.latent,
-                complaint_vector=feats.semantics.complaint_vector.astype(np.float32)
-                if row.case_id is None and feats.semantics.complaint_vector is not None
-                else None,
+                complaint_vector=None
+                if feats.semantics.complaint_vector is None
+                else feats.semantics.complaint_vector.astype(np.float32),
             )
         )
         if n % 100 == 0 or n == len(rows):
@@ -624,9 +624,7 @@ def prediction(model: GraderModel, ex: Example, dense: np.ndarray) -> dict:
     if ex.decision is not None:
         return {"overall": decision_overall(ex.decision), "principles": {"handling": ex.decision}}
     inputs = np.concatenate([dense, model.latent_inputs(ex.latent)])
-    applicable = (
-        model.applicable_inline(ex.applicable, ex.complaint_vector) if ex.row.case_id is None else ex.applicable
-    )
+    applicable = model.applicable_inline(ex.applicable, ex.complaint_vector)
     scored = score(model, inputs, applicable, ex.weights, ex.timing)
     return {"overall": scored.score, "principles": scored.probabilities}
 
