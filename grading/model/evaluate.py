@@ -72,6 +72,23 @@ def predict_with(model, ts: TrainingSet, rows: Iterable[int]) -> dict[int, dict]
     return predict(model, ts.examples, ts.x, rows)
 
 
+def label_ceiling(examples: Sequence[Example], rows: Iterable[int]) -> float | None:
+    """Spearman of the coach's overall with the case-weighted mean of the coach's own principle labels (met 1,
+    partly 0.5, missed 0; timing and "does not apply" left out), over ``rows`` that have a label and are not a
+    decision not to reply: how far a grade built from the principles alone can follow the coach on that set,
+    even with every principle read exactly as the coach read it. Nothing is fitted, so it needs no folds."""
+    coach, built = [], []
+    for i in rows:
+        ex = examples[i]
+        labels = {p: v for p, v in ex.row.labels.items() if v is not None and p != "timing"}
+        if ex.decision is not None or not labels:
+            continue
+        weights = np.array([ex.weights.get(p, 1.0) for p in labels])
+        coach.append(ex.row.overall)
+        built.append(float(weights @ np.array([float(v) for v in labels.values()]) / weights.sum()))
+    return stats.spearman(coach, built)
+
+
 # -- agreement -------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Agreement:

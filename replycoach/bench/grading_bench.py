@@ -114,21 +114,26 @@ class Evaluation:
 
 
 def agreement_markdown(evaluation: Evaluation, pass_mark: float) -> str:
+    from grading.model import evaluate as evaluate_mod
+
     ev = evaluation
     out = [
         "### Agreement with coaches, out-of-fold\n\n"
         "Every figure comes from a model trained without the rows it is measured on (and, for the external "
         "and dev sets, without any row of the same case: its exemplars stay in the casebook, as a new case "
-        f"brings them). Pass mark {pass_mark:g}; 95% bootstrap intervals ({ev.resamples} resamples). The last "
-        "column is the shipped model on the same rows, which trained on them: for comparison only."
+        f"brings them). Pass mark {pass_mark:g}; 95% bootstrap intervals ({ev.resamples} resamples). The "
+        "in-sample column is the shipped model on the same rows, which trained on them: for comparison only. The "
+        "last column is no model: the coach's own principle labels, averaged with the case's weights, against "
+        "the coach's overall; how far any grade built from the principles can follow the coach on that set."
     ]
     rows, per_principle = [], {}
     for key, (label, _) in ev.sets.items():
         if key not in ev.predictions:
-            rows.append([label, 0, "skipped: no rows (../shared absent?)", "", "", ""])
+            rows.append([label, 0, "skipped: no rows (../shared absent?)", "", "", "", ""])
             continue
         a = ev.agreement(key)
         inside = ev.agreement(key, {i: ev.in_sample[i] for i in ev.predictions[key]})
+        ceiling = evaluate_mod.label_ceiling(ev.ts.examples, sorted(ev.predictions[key]))
         per_principle[key] = a.auc
         rows.append(
             [
@@ -138,11 +143,20 @@ def agreement_markdown(evaluation: Evaluation, pass_mark: float) -> str:
                 _with_ci(a.kappa, a.kappa_ci),
                 _fmt(a.mean_abs_diff, 1),
                 _fmt(inside.spearman),
+                _fmt(ceiling),
             ]
         )
     out.append(
         markdown_table(
-            ["measured on", "n", "Spearman, overall", "kappa, pass/fail", "mean abs diff", "in-sample Spearman"],
+            [
+                "measured on",
+                "n",
+                "Spearman, overall",
+                "kappa, pass/fail",
+                "mean abs diff",
+                "in-sample Spearman",
+                "coach's own labels (ceiling)",
+            ],
             rows,
         )
     )

@@ -111,6 +111,43 @@ def test_lemma_collisions_do_not_fire():
     assert _groups("remedy", "Извините за доставленные неудобства.", "ru") == set()
 
 
+# What the company will do, has done or found out: the tense is the meaning, so a lemma must not erase it.
+@pytest.mark.parametrize(
+    ("lexicon", "group", "lang", "text", "found"),
+    [
+        # Bulgarian "ще" is every future; only the first person commits the company
+        ("promise", "commitment", "bg", "Ще ви изпратим нов чифт утре.", True),
+        ("promise", "commitment", "bg", "Ще се обадя днес.", True),
+        ("promise", "commitment", "bg", "Удобните филтри ще ви помогнат да изберете чифт.", False),
+        ("promise", "commitment", "bg", "Ще им помогнат в магазина.", False),
+        ("promise", "commitment", "bg", "Ще получите съобщение.", False),
+        # German: the verb before "wir" after an adverb; "wurden" (were) is not "werden" (will)
+        ("promise", "commitment", "de", "Dann regeln wir das über die Garantie.", True),
+        ("promise", "commitment", "de", "Wir wurden darüber nicht informiert.", False),
+        ("promise", "done", "de", "Wir haben das schon erledigt.", True),
+        ("promise", "done", "de", "Solche Kommentare schreiben Menschen, die schon lange bei uns sind.", False),
+        ("promise", "done", "de", "Der Betrag wurde erstattet.", True),
+        ("promise", "done", "de", "Wir werden den Betrag erstatten.", False),
+        # "we checked" explains a cause; "we check" / "we will check" promises to look
+        ("ownership", "cause", "de", "Wir haben das geprüft: der Kurier hatte die falsche Adresse.", True),
+        ("ownership", "cause", "de", "Wir prüfen Ihr Anliegen und melden uns.", False),
+        ("ownership", "cause", "bg", "Проверихме поръчката: куриерът е объркал адреса.", True),
+        ("ownership", "cause", "bg", "Кажете ни в кое кафене и още днес ще проверим.", False),
+        ("ownership", "cause", "en", "We checked your order: the courier had the wrong address.", True),
+        ("ownership", "cause", "en", "We check every order before it leaves.", False),
+    ],
+)
+def test_cues_keep_tense_and_person(lexicon, group, lang, text, found):
+    assert (group in _groups(lexicon, text, lang)) is found
+
+
+def test_a_cue_cannot_start_with_an_ending():
+    from grading.features.lexicon import _parse_cue
+
+    with pytest.raises(ValueError, match="cannot start a cue"):
+        _parse_cue("*м ще", "bg")
+
+
 @pytest.mark.parametrize(
     ("lang", "text", "span"),
     [

@@ -60,6 +60,24 @@ def test_agreement_of_known_predictions():
     assert a.mean_abs_diff == pytest.approx(8.0)
 
 
+def test_label_ceiling_follows_the_coachs_own_labels_by_the_cases_weights():
+    rows = [
+        example("external", "a", "c", 90.0, {"empathy": 1, "remedy": 1, "timing": 0}),
+        example("external", "b", "c", 60.0, {"empathy": 1, "remedy": 0, "apology": None}),
+        example("external", "c", "c", 40.0, {"empathy": 0, "remedy": 1}),
+        example("external", "d", "c", 10.0, {"empathy": 0, "remedy": 0}),
+        example("external", "e", "c", 99.0, {}),  # nothing labelled: left out
+    ]
+    for ex in rows:
+        ex.weights = {"empathy": 2.0, "remedy": 1.0}
+    # with empathy weighted double the labels order the replies as the coach did: timing and n/a ignored
+    assert ev.label_ceiling(rows, range(5)) == pytest.approx(1.0)
+    rows[2].row = LabelledReply("external", "c", "c", "en", "reply", 70.0, {"empathy": 0, "remedy": 1})
+    assert ev.label_ceiling(rows, range(5)) == pytest.approx(0.8)  # the coach rated remedy alone above empathy
+    rows[1].decision = 1.0  # a decision not to reply is graded by the rule, not the principles: left out
+    assert ev.label_ceiling(rows, range(5)) == pytest.approx(1.0)  # without b, out of order above
+
+
 def test_caps_only_where_the_head_is_confident_enough():
     rng = np.random.default_rng(3)
     n = 200

@@ -7,6 +7,10 @@ label shown as evidence and short cue lists per language. A cue is a few words s
   dictionary form covers every inflection simplemma knows;
 * ``=form``: matches that exact lower-cased form only (tense matters: "=вернули" is done, "вернём" is not);
 * ``stem*``: matches a token whose form or lemma starts with ``stem`` (for compounds and rich inflection);
+* ``*ending``: matches a token of at least two more letters whose form ends with ``ending`` (never first in a cue): a verb's person where the
+  lemma would erase it, as in Bulgarian "ще *м" (ще изпратим, ще се обадим: we will) against "ще помогнат"
+  (they will);
+* ``a|b|c``: any of these words (each as ``word``), e.g. the clitics between "ще" and its verb;
 * ``#``: a number (digits or a number word such as "two", "zwei", "два", "две");
 * ``...``: up to four other words of the same sentence.
 
@@ -109,7 +113,7 @@ _NUMBER_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class _Element:
-    kind: str  # "word", "form", "prefix", "number", "gap"
+    kind: str  # "word", "form", "prefix", "suffix", "number", "gap"
     forms: frozenset[str] = frozenset()
 
     def matches(self, tok: Token) -> bool:
@@ -119,6 +123,9 @@ class _Element:
             return tok.lower in self.forms
         if self.kind == "prefix":
             return any(tok.lower.startswith(f) or tok.lemma.startswith(f) for f in self.forms)
+        if self.kind == "suffix":
+            # two letters before the ending at least, so a clitic ("им", "я") is never a verb's ending
+            return any(tok.lower.endswith(f) and len(tok.lower) >= len(f) + 2 for f in self.forms)
         if self.kind == "number":
             # by lemma too: "в течение двух дней" (двух -> два), "innerhalb von zwei Tagen"
             return tok.is_number or tok.lower in _NUMBER_WORDS or tok.lemma in _NUMBER_WORDS
@@ -171,10 +178,15 @@ def _parse_cue(text: str, language: str) -> Cue:
         elif raw.endswith("*"):
             stem = raw[:-1]
             elements.append(_Element("prefix", frozenset({stem})))
+        elif raw.startswith("*") and len(raw) > 1:
+            elements.append(_Element("suffix", frozenset({raw[1:]})))
         else:
-            elements.append(_Element("word", frozenset({raw, lemma(raw, language)})))
+            words = [w for w in raw.split("|") if w]
+            elements.append(_Element("word", frozenset(f for w in words for f in (w, lemma(w, language)))))
     if not elements or elements[0].kind == "gap" or elements[-1].kind == "gap":
         raise ValueError(f"bad cue {text!r}: it must start and end with a word")
+    if elements[0].kind == "suffix":
+        raise ValueError(f"bad cue {text!r}: an ending (*{next(iter(elements[0].forms))}) cannot start a cue")
     return Cue(text, language, tuple(elements))
 
 
