@@ -7,9 +7,9 @@ label shown as evidence and short cue lists per language. A cue is a few words s
   dictionary form covers every inflection simplemma knows;
 * ``=form``: matches that exact lower-cased form only (tense matters: "=вернули" is done, "вернём" is not);
 * ``stem*``: matches a token whose form or lemma starts with ``stem`` (for compounds and rich inflection);
-* ``*ending``: matches a token of at least two more letters whose form ends with ``ending`` (never first in a cue): a verb's person where the
-  lemma would erase it, as in Bulgarian "ще *м" (ще изпратим, ще се обадим: we will) against "ще помогнат"
-  (they will);
+* ``*ending``: matches a token whose form ends with ``ending`` after at least two more letters (never first
+  in a cue): a verb's person where the lemma would erase it, as in Bulgarian "ще *м" (ще изпратим, ще се
+  обадим: we will) against "ще помогнат" (they will);
 * ``a|b|c``: any of these words (each as ``word``), e.g. the clitics between "ще" and its verb;
 * ``#``: a number (digits or a number word such as "two", "zwei", "два", "две");
 * ``...``: up to four other words of the same sentence.
