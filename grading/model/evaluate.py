@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grading.model.heads import weighted_mean
 from grading.model.train import Example, TrainingSet, fit, in_memory_model, predict
 from grading.principles import LEARNED_PRINCIPLES
 from replycoach import stats
@@ -80,12 +81,11 @@ def label_ceiling(examples: Sequence[Example], rows: Iterable[int]) -> float | N
     coach, built = [], []
     for i in rows:
         ex = examples[i]
-        labels = {p: v for p, v in ex.row.labels.items() if v is not None and p != "timing"}
+        labels = {p: float(v) for p, v in ex.row.labels.items() if v is not None and p != "timing"}
         if ex.decision is not None or not labels:
             continue
-        weights = np.array([ex.weights.get(p, 1.0) for p in labels])
         coach.append(ex.row.overall)
-        built.append(float(weights @ np.array([float(v) for v in labels.values()]) / weights.sum()))
+        built.append(weighted_mean(labels, ex.weights))  # the overall's own weighting of the principles
     return stats.spearman(coach, built)
 
 
