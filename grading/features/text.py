@@ -22,6 +22,11 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _NEGATIONS = frozenset({"not", "no", "never", "nicht", "kein", "keine", "nie", "не", "ни", "нет", "никогда", "никога"})
 
 
+def words(text: str) -> list[str]:
+    """The words of ``text`` as the tokenizer cuts them ("из-за" is two words, "we'll" one)."""
+    return _TOKEN.findall(text)
+
+
 @dataclass(frozen=True)
 class Token:
     start: int

@@ -58,7 +58,9 @@ def _dateparser_spans(text: str, language: str) -> tuple[tuple[int, int], ...]:
 
 def find_time_expressions(analysis: TextAnalysis, use_dateparser: bool = True) -> tuple[TimeSpan, ...]:
     """Spans of time frames in the analysed text, sorted, without overlaps (longer spans win)."""
-    spans = [TimeSpan(m.start, m.end, "lexicon") for m in load_lexicon("timeframe").find(analysis)]
+    # Negative cues ("Guten Morgen") only claim their words, so the time cues inside them are not found.
+    found = load_lexicon("timeframe").find(analysis)
+    spans = [TimeSpan(m.start, m.end, "lexicon") for m in found if m.polarity == "+"]
     if use_dateparser and len(analysis.text) <= 5000:
         for sentence in analysis.sentences:
             if _DIGIT.search(sentence.text):

@@ -141,7 +141,7 @@ def test_over_cap_reply_is_truncated_and_still_fast(rules_engine, engine):
     elapsed = time.perf_counter() - start
     assert g.truncated and g.reply_chars == 50_000 and any("first 5000" in w for w in g.warnings)
     assert all(e.end <= grading.REPLY_CAP for p in g.principles.values() for e in p.evidence)
-    assert g.principles["concise"].score == 0.0
+    assert g.principles["concise"].score <= 0.01  # a learned probability: lost, not exactly zero
     assert elapsed < 30  # a generous bound that only catches a hang; speed is measured in the benchmark
 
 

@@ -14,6 +14,9 @@ label shown as evidence and short cue lists per language. A cue is a few words s
 * ``#``: a number (digits or a number word such as "two", "zwei", "два", "две");
 * ``...``: up to four other words of the same sentence.
 
+Cue words are cut where the tokenizer cuts text: "из-за" is the two words "из" "за", "e-mail*" is "e" then a
+stem "mail", and a punctuation mark ("seriously?") is dropped (no token holds one).
+
 Where a negative cue overlaps a positive one ("sorry you feel that way" contains "sorry"), the negative
 wins; a positive cue in a ``negatable`` group right after a negation ("I don't understand") does not count.
 """
@@ -27,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from grading.features.text import SUPPORTED_LANGUAGES, TextAnalysis, Token, lemma
+from grading.features.text import SUPPORTED_LANGUAGES, TextAnalysis, Token, lemma, words
 
 LEXICON_DIR = Path(__file__).resolve().parent
 _GAP = "..."
@@ -166,23 +169,44 @@ class Match:
         return self.end - self.start
 
 
+def _parse_element(raw: str, language: str) -> _Element:
+    if raw == _GAP:
+        return _Element("gap")
+    if raw == "#":
+        return _Element("number")
+    if raw.startswith("=") and len(raw) > 1:
+        return _Element("form", frozenset({raw[1:]}))
+    if raw.endswith("*"):
+        return _Element("prefix", frozenset({raw[:-1]}))
+    if raw.startswith("*") and len(raw) > 1:
+        return _Element("suffix", frozenset({raw[1:]}))
+    alternatives = [w for w in raw.split("|") if w]
+    return _Element("word", frozenset(f for w in alternatives for f in (w, lemma(w, language))))
+
+
+def _split_as_tokens(raw: str) -> list[str]:
+    """A cue word cut where the tokenizer cuts text, its marks kept on the right pieces: "из-за" is "из" "за",
+    "=по-бързи" is "=по" "=бързи", "e-mail*" is "e" "mail*", "seriously?" is "seriously". Otherwise a cue with
+    a hyphen or a punctuation mark could never match, as no token holds one."""
+    if raw in (_GAP, "#") or "|" in raw:
+        return [raw]
+    form = raw.startswith("=") and len(raw) > 1
+    body = raw[1:] if form else raw
+    prefix, suffix = body.endswith("*"), body.startswith("*") and len(body) > 1
+    body = body.strip("*")
+    pieces = words(body)
+    if pieces == [body]:
+        return [raw]
+    if suffix and pieces:
+        raise ValueError(f"bad cue word {raw!r}: an ending cannot hold a hyphen or punctuation")
+    marked = [("=" if form else "") + piece for piece in pieces]
+    if prefix and marked:
+        marked[-1] += "*"
+    return marked  # empty for a mark alone ("?"), which the words around it already say
+
+
 def _parse_cue(text: str, language: str) -> Cue:
-    elements: list[_Element] = []
-    for raw in text.lower().split():
-        if raw == _GAP:
-            elements.append(_Element("gap"))
-        elif raw == "#":
-            elements.append(_Element("number"))
-        elif raw.startswith("=") and len(raw) > 1:
-            elements.append(_Element("form", frozenset({raw[1:]})))
-        elif raw.endswith("*"):
-            stem = raw[:-1]
-            elements.append(_Element("prefix", frozenset({stem})))
-        elif raw.startswith("*") and len(raw) > 1:
-            elements.append(_Element("suffix", frozenset({raw[1:]})))
-        else:
-            words = [w for w in raw.split("|") if w]
-            elements.append(_Element("word", frozenset(f for w in words for f in (w, lemma(w, language)))))
+    elements = [_parse_element(piece, language) for raw in text.lower().split() for piece in _split_as_tokens(raw)]
     if not elements or elements[0].kind == "gap" or elements[-1].kind == "gap":
         raise ValueError(f"bad cue {text!r}: it must start and end with a word")
     if elements[0].kind == "suffix":
