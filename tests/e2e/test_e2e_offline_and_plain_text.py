@@ -12,11 +12,10 @@ every coach's browser fetch it from the outside host.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 import pytest
-from e2e_support import sign_in
+from e2e_support import choose_option, sign_in
 
 from replycoach.storage.demo import DEMO_ACCOUNTS
 from replycoach.storage.types import Role
@@ -115,8 +114,7 @@ def test_the_coach_sees_the_case_in_the_studio_and_the_reply_in_the_review_queue
     page.goto(f"{app_url}/studio")
     _settle(page)
     page.get_by_text("Preview and try a reply").wait_for()  # drawn to the end: a later rerun would close the list
-    page.locator(".st-key-studio_pick").click()
-    page.get_by_role("option", name=re.compile("outside-links.yaml")).click()
+    choose_option(page, "studio_pick", "outside-links.yaml")  # retries where a busy machine drops the click
     page.get_by_text("key_facts[0] (late-order)").wait_for()  # the lint warning quoting the cues
     _settle(page)
     _nothing_planted(page, "studio with the case open")
@@ -132,8 +130,7 @@ def test_the_coach_sees_the_case_in_the_studio_and_the_reply_in_the_review_queue
 
     page.goto(f"{app_url}/review")
     _settle(page)
-    page.locator(".st-key-review_pick").click()
-    page.get_by_role("option", name=re.compile(EVE)).first.click()
+    choose_option(page, "review_pick", EVE)
     page.locator(".rc-reply").wait_for()
     _settle(page)
     _nothing_planted(page, "review of Eve's reply")
