@@ -48,7 +48,10 @@ _INFO = [
     PrincipleInfo(
         "remedy",
         "Remedy",
-        "Offers a fix, compensation or an alternative, or asks what would make it right.",
+        (
+            "Offers a fix, compensation or an alternative, gives the step or the information that solves it, "
+            "or asks what would make it right."
+        ),
         10,
     ),
     PrincipleInfo(

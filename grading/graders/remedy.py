@@ -1,4 +1,5 @@
-"""Remedy: a fix, compensation or an alternative, or asking what would make it right."""
+"""Remedy: a fix, compensation or an alternative, a step or the information that solves it, or asking what would
+make it right; closing the door without any of them ("nothing we can do") scores lowest."""
 
 from __future__ import annotations
 
@@ -17,11 +18,18 @@ class RemedyGrader:
     def grade(self, ctx: GradingContext) -> PrincipleGrade:
         if ctx.case.negativity in NO_REMEDY:
             return result(ctx, self.principle, self.name, None)
-        found = ctx.find("remedy")
+        matches = ctx.find("remedy")
+        found = [m for m in matches if m.polarity == "+"]
         kinds = {m.group for m in found}
-        rule = 0.05 if not found else (1.0 if len(found) >= 2 or len(kinds) == 2 else 0.85)
+        if found:
+            rule = 1.0 if len(found) >= 2 or len(kinds) >= 2 else 0.85
+            shown = found
+        else:
+            # Saying there is nothing (no spares, nothing we can do) is worse than saying nothing about a remedy.
+            shown = [m for m in matches if m.polarity == "-"]
+            rule = 0.0 if shown else 0.05
         tip = (
             f"Offer {name_or_customer(ctx)} a concrete fix, compensation or alternative, "
             "or ask what would make it right for them."
         )
-        return result(ctx, self.principle, self.name, ctx.blend(self.principle, rule), evidence(found), tip)
+        return result(ctx, self.principle, self.name, ctx.blend(self.principle, rule), evidence(shown), tip)

@@ -202,6 +202,31 @@ def test_refusing_a_threat_while_giving_what_is_owed_beats_rewarding_it(engine, 
     assert fair.score > gives_in.score
 
 
+@pytest.mark.parametrize(
+    ("lang", "dead_end", "with_remedy"),
+    [
+        (
+            "en",
+            "Hello, we have checked and we do not stock this dress any more. Nothing we can do, sorry.",
+            "Hello, we do not stock this dress any more, so we'll refund you in full today or send another one.",
+        ),
+        (
+            "ru",
+            "Здравствуйте, такого платья у нас нет. К сожалению, ничего не можем сделать.",
+            "Здравствуйте, такого платья у нас нет, поэтому сегодня вернём деньги полностью или пришлём другое.",
+        ),
+    ],
+)
+def test_closing_the_door_loses_the_remedy_unless_one_stands_beside_it(engine, library, lang, dead_end, with_remedy):
+    closed = grade(engine, library, "defective-dress", lang, dead_end)
+    offered = grade(engine, library, "defective-dress", lang, with_remedy)
+    remedy = closed.principles["remedy"]
+    assert remedy.score < 0.2 and any(e.polarity == "-" for e in remedy.evidence)
+    # a cue seen on few training replies must not outweigh the refund beside it (MIN_CUE_SHARE)
+    assert offered.principles["remedy"].score > remedy.score + 0.2
+    assert offered.score > closed.score
+
+
 def test_rudeness_without_listed_words_does_not_pass(engine, library):
     g = grade(engine, library, "price-complaint", "en", "Quality costs money. There are cheaper shops around.")
     assert g.score < 40 and not g.passed

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grading.features.vector import FEATURE_NAMES
 from grading.model import evaluate as ev
 from grading.model.data import DEFAULT_SHARED, LabelledReply
 from grading.model.heads import model_path, read_model
@@ -94,6 +95,29 @@ def test_caps_only_where_the_head_is_confident_enough():
     cap = caps["no_blame"]
     below = probs <= cap["threshold"]
     assert np.mean(labels[below] == 0) >= CAP_PRECISION and below.sum() == cap["detections"] >= 5
+
+
+def test_a_cue_seen_on_two_replies_cannot_swing_a_head_on_its_own():
+    # Two of 400 replies carry a rare cue and go against everything else they say. Standardised by its own
+    # spread, the cue moves the head by nearly 4 logits wherever it fires (0.5 to 0.98); floored, by under 2: it
+    # can tip a principle, not pin it whatever the rest of the reply says.
+    from grading.model.train import fit_heads
+    from grading.principles import LEARNED_PRINCIPLES
+
+    rng = np.random.default_rng(5)
+    n = 400
+    x = rng.normal(0.0, 1.0, (n, len(FEATURE_NAMES) + 4)) * 0.3
+    signal = FEATURE_NAMES.index("rule.remedy")
+    rare = FEATURE_NAMES.index("count.remedy.dead_end")
+    x[:, rare] = 0.0
+    y = (x[:, signal] + rng.normal(0.0, 0.1, n) > 0).astype(int)
+    against = np.flatnonzero(y == 1)[:2]
+    x[against, rare] = np.log1p(1.0)  # one hit each
+    y[against] = 0
+    examples = [example("devset", f"d{i}", "a", labels={p: int(y[i]) for p in LEARNED_PRINCIPLES}) for i in range(n)]
+    head = fit_heads(x, examples, np.arange(n))["remedy"]
+    one_hit = abs(head["coef"][rare] / head["scale"][rare]) * np.log1p(1.0)
+    assert one_hit < 2.0, one_hit
 
 
 def test_train_without_the_shared_data_says_what_is_missing(tmp_path, capsys):
