@@ -385,14 +385,14 @@ def fit_heads(x: np.ndarray, examples: Sequence[Example], idx: np.ndarray) -> di
     from sklearn.linear_model import LogisticRegression
 
     weights = np.array([ex.weight for ex in examples])
+    cue = np.zeros(x.shape[1], dtype=bool)  # the engineered features come first in a row
+    cue[: len(_CUE_COLUMNS)] = _CUE_COLUMNS
     heads = {}
     for p in LEARNED_PRINCIPLES:
         y = _labels(examples, p)
         use = idx[~np.isnan(y[idx])]
         mean = x[use].mean(axis=0)
         scale = x[use].std(axis=0)
-        cue = np.zeros(x.shape[1], dtype=bool)
-        cue[: len(_CUE_COLUMNS)] = _CUE_COLUMNS
         scale[cue] = np.maximum(scale[cue], _CUE_SCALE_FLOOR)
         scale[scale < 1e-9] = 1.0
         z = (x[use] - mean) / scale
