@@ -802,6 +802,14 @@ class Store:
             if done.rowcount == 0:
                 raise MissingEntry(f"Attempt {attempt_id} not found.")
 
+    def stored_turn(self, user: User, client_token: str) -> int | None:
+        """The id of ``user``'s own attempt stored for this turn (``client_token``), None when it is not stored (or
+        is someone else's: a token names no one else's attempt)."""
+        with self._reading() as s:
+            return s.scalar(
+                select(AttemptRow.id).where(AttemptRow.client_token == client_token, AttemptRow.user_id == user.id)
+            )
+
     def _attempt_id_by_token(self, token: str) -> int | None:
         with self._reading() as s:
             return s.scalar(select(AttemptRow.id).where(AttemptRow.client_token == token))

@@ -34,6 +34,14 @@ def test_same_client_token_stores_one_attempt(store, people):
     assert store.count_attempts(people["coach"]) == 1
 
 
+def test_a_stored_turn_is_found_by_its_token_for_its_trainee_only(store, people):
+    olga, daria = people["olga"], people["daria"]
+    stored = store.add_attempt(new_attempt(olga, token="turn-1"))
+    assert store.stored_turn(olga, "turn-1") == stored.id
+    assert store.stored_turn(olga, "turn-2") is None  # not submitted yet
+    assert store.stored_turn(daria, "turn-1") is None  # a token names no one else's attempt
+
+
 def test_team_on_an_attempt_is_the_team_at_submit_time(store, people):
     store.add_attempt(new_attempt(people["olga"], token="before"))
     store.set_team("olga", "Store B")

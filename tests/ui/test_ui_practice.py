@@ -157,18 +157,19 @@ def test_reply_over_the_limit_is_blocked_with_the_count(store, trainee, monkeypa
     assert _attempts(store, trainee) == []
 
 
-def test_submitting_the_same_opened_case_twice_stores_one_attempt(store, trainee):
+def test_a_turn_stored_by_a_run_cut_short_shows_its_feedback_not_the_form_again(store, trainee):
     at = _open(app_for(trainee).run(), "dress-hole")
-    opened = at.session_state["practice_open"]
     at = _answer(at, GOOD_REPLY)
     first_id = at.session_state["practice_attempt"]
-    # a double click / resent request: the same opened case (same client token) is submitted again
+    # A second click on Submit cut the first run short after it stored the attempt, before it showed it: the
+    # page still has the case open (same client token) and no attempt on screen.
     del at.session_state["practice_attempt"]
     at.query_params.clear()
     at.run()
-    assert at.session_state["practice_open"] == opened
-    at = _answer(at, GOOD_REPLY)
+    assert not at.exception
     assert at.session_state["practice_attempt"] == first_id
+    assert at.query_params["attempt"] == str(first_id)
+    assert "submit_reply" not in [b.key for b in at.button]
     assert len(_attempts(store, trainee)) == 1
 
 

@@ -44,6 +44,13 @@ def render() -> None:
         _feedback_view(user, library, attempt_id)
         return
     opened = session.opened_case()
+    if opened is not None and (stored := services.get_store().stored_turn(user, opened.client_token)) is not None:
+        # Graded and stored by a run cut short before it could show the grade (a second click on Submit, a
+        # reload at that moment): show it rather than ask for the same reply again.
+        session.turn_submitted()
+        session.show_attempt(stored)
+        _feedback_view(user, library, stored)
+        return
     if opened is not None and opened.case_id in live and opened.language in live[opened.case_id].languages:
         _answer_view(user, live[opened.case_id].localized(opened.language), opened)
         return
