@@ -805,14 +805,14 @@ class Store:
     def stored_turn(self, user: User, client_token: str) -> int | None:
         """The id of ``user``'s own attempt stored for this turn (``client_token``), None when it is not stored (or
         is someone else's: a token names no one else's attempt)."""
-        with self._reading() as s:
-            return s.scalar(
-                select(AttemptRow.id).where(AttemptRow.client_token == client_token, AttemptRow.user_id == user.id)
-            )
+        return self._attempt_id_by_token(client_token, user_id=user.id)
 
-    def _attempt_id_by_token(self, token: str) -> int | None:
+    def _attempt_id_by_token(self, token: str, *, user_id: int | None = None) -> int | None:
+        query = select(AttemptRow.id).where(AttemptRow.client_token == token)
+        if user_id is not None:
+            query = query.where(AttemptRow.user_id == user_id)
         with self._reading() as s:
-            return s.scalar(select(AttemptRow.id).where(AttemptRow.client_token == token))
+            return s.scalar(query)
 
     def _insert_attempt(self, s: Session, attempt: NewAttempt) -> int:
         user = s.get(UserRow, attempt.user_id)
