@@ -28,8 +28,15 @@ class RemedyGrader:
             # Saying there is nothing (no spares, nothing we can do) is worse than saying nothing about a remedy.
             shown = [m for m in matches if m.polarity == "-"]
             rule = 0.0 if shown else 0.05
-        tip = (
-            f"Offer {name_or_customer(ctx)} a concrete fix, compensation or alternative, "
-            "or ask what would make it right for them."
-        )
+        who = name_or_customer(ctx)
+        if found or not shown:
+            tip = (
+                f"Offer {who} a concrete fix, compensation or alternative, give the step or the information that "
+                "solves it, or ask what would make it right for them."
+            )
+        else:  # the reply closed the door: say what to put in its place
+            tip = (
+                "Don't stop at what you cannot do: say what you can do instead (an alternative, a refund, a repair, "
+                f"the step that solves it) or ask {who} what would make it right."
+            )
         return result(ctx, self.principle, self.name, ctx.blend(self.principle, rule), evidence(shown), tip)

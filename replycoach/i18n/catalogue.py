@@ -2,7 +2,7 @@
 
 Collects every message the interface can show (each ``_()``, ``ngettext()`` and ``N_()`` call in the code,
 found in its syntax tree, plus the texts that come from the domain as data: principle titles and
-descriptions, handling labels), then updates each language's ``.po`` file: new messages are added untranslated
+descriptions, handling labels, the lexicons' evidence labels), then updates each language's ``.po`` file: new messages are added untranslated
 for a translator to fill in, messages no longer used are dropped. ``tests/ui/test_translations.py`` fails
 while any message lacks a translation.
 """
@@ -49,6 +49,7 @@ def data_messages() -> dict[Message, list[str]]:
     """Texts shown from the domain's own data, translated by their English text."""
     from grading import PRINCIPLE_INFO
     from replycoach.cases.models import HANDLING_LABELS
+    from replycoach.i18n.evidence import lexicon_labels
 
     found: dict[Message, list[str]] = {}
     for info in PRINCIPLE_INFO.values():
@@ -56,6 +57,8 @@ def data_messages() -> dict[Message, list[str]]:
         found.setdefault(info.description, []).append("grading.PRINCIPLE_INFO (description)")
     for label in HANDLING_LABELS.values():
         found.setdefault(label, []).append("replycoach.cases.models.HANDLING_LABELS")
+    for label in lexicon_labels():
+        found.setdefault(label, []).append("grading/features/lexicon (a group's label)")
     return found
 
 

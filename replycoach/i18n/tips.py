@@ -57,8 +57,22 @@ TIP_TEMPLATES: tuple[str, ...] = (
     N_('Own the mistake ("this was our mistake") and say briefly why it happened: {cause}.'),
     N_('Address the customer by name: start with "{name}, ...".'),
     N_("Move the details out of public view: ask the customer to send their order number by direct message or e-mail."),
-    N_("Offer the customer a concrete fix, compensation or alternative, or ask what would make it right for them."),
-    N_("Offer {name} a concrete fix, compensation or alternative, or ask what would make it right for them."),
+    N_(
+        "Offer the customer a concrete fix, compensation or alternative, give the step or the information that solves "
+        "it, or ask what would make it right for them."
+    ),
+    N_(
+        "Offer {name} a concrete fix, compensation or alternative, give the step or the information that solves it, "
+        "or ask what would make it right for them."
+    ),
+    N_(
+        "Don't stop at what you cannot do: say what you can do instead (an alternative, a refund, a repair, the step "
+        "that solves it) or ask the customer what would make it right."
+    ),
+    N_(
+        "Don't stop at what you cannot do: say what you can do instead (an alternative, a refund, a repair, the step "
+        "that solves it) or ask {name} what would make it right."
+    ),
     N_(
         "You answered after {took}; this case expects an answer within {target}. A short first answer in time "
         "beats a perfect one late."

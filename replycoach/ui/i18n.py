@@ -11,6 +11,7 @@ import streamlit as st
 
 from replycoach import i18n
 from replycoach.i18n import N_
+from replycoach.i18n.evidence import translate_label
 from replycoach.i18n.tips import translate_tip
 from replycoach.ui import session
 
@@ -93,3 +94,9 @@ ROLE_LABELS = {"trainee": N_("trainee"), "coach": N_("coach"), "hr": N_("HR"), "
 
 def role_label(value: str) -> str:
     return _(ROLE_LABELS.get(value, value))
+
+
+def evidence_label(label: str) -> str:
+    """A highlighted span's label ("offers a remedy") in the interface's language, as the tooltip beside the
+    principle's title is."""
+    return translate_label(label, language())

@@ -111,6 +111,22 @@ def test_detector(rules_engine, principle, lang, reply, high, span):
         )
 
 
+@pytest.mark.parametrize(
+    ("lang", "reply"),
+    [
+        ("en", "I have checked and we do not stock any spares for this item."),
+        ("ru", "К сожалению, ничего не можем сделать."),
+    ],
+)
+def test_a_reply_that_closes_the_door_is_told_what_to_put_in_its_place(rules_engine, lang, reply):
+    """The tip for a dead end is not the generic "offer a fix": it names what was wrong (stopping at what cannot
+    be done) and what to say instead; a reply that says nothing of a remedy gets the generic tip."""
+    dead_end = rules_engine.grade(make_case(lang), reply, response_seconds=60).principles["remedy"].tip
+    silent = rules_engine.grade(make_case(lang), "Hello.", response_seconds=60).principles["remedy"].tip
+    assert dead_end.startswith("Don't stop at what you cannot do"), dead_end
+    assert silent.startswith("Offer ") and "the step or the information" in silent, silent
+
+
 def test_key_facts_addressed_in_each_language(rules_engine):
     for lang in ("en", "de", "ru", "bg"):
         case = make_case(lang)

@@ -12,6 +12,7 @@ from ui_support import app_for, html_of
 
 from replycoach.i18n import UI_LANGUAGES, catalogue_path, translate
 from replycoach.i18n.catalogue import all_messages
+from replycoach.i18n.evidence import translate_label
 from replycoach.i18n.tips import translate_tip
 from replycoach.storage.types import Role
 
@@ -88,6 +89,12 @@ def test_a_german_users_pages_principles_and_tips_are_german(store, german_train
         assert german in page
     assert any(e.label.startswith("Alle Tipps") for e in at.expander)
     assert "Wie die Gesamtnote zustande kam" in {e.label for e in at.expander}
+    # the highlighted words say in German what they earned or lost (the stored grade keeps them in English)
+    labels = {ev["label"] for pg in attempt.grade_json["principles"].values() for ev in pg.get("evidence") or ()}
+    assert "blames the customer" in labels
+    for label in labels:
+        assert translate_label(label, "de") in page, label
+    assert "gibt dem Kunden die Schuld" in page and "blames the customer" not in page
 
 
 def test_an_english_user_keeps_english_tips_for_an_english_reply(store, users, graded):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from replycoach.ui.components.text import esc
-from replycoach.ui.i18n import _
+from replycoach.ui.i18n import _, evidence_label
 
 EARNED = "#c8f7c5"
 LOST = "#ffc9c9"
@@ -58,7 +58,7 @@ def highlight_html(reply: str, spans: list[Span], title_of: Callable[[str], str]
         kind = "mixed" if len(polarities) > 1 else "earned" if polarities == {"+"} else "lost"
         tooltip = "; ".join(
             (_("{principle}: {label} (earned)") if s.polarity == "+" else _("{principle}: {label} (lost)")).format(
-                principle=title_of(s.principle), label=s.label
+                principle=title_of(s.principle), label=evidence_label(s.label)
             )
             for s in covering
         )
