@@ -34,6 +34,8 @@ CASES = [
     ("concrete_promise", "ru", "Мы вернём деньги до конца недели.", True, "до конца недели"),
     ("concrete_promise", "bg", "Ще ви върнем парите до края на седмицата.", True, "до края на седмицата"),
     ("concrete_promise", "en", "The refund has already been sent to your card.", True, "already"),
+    ("concrete_promise", "de", "Sie erhalten die Erstattung morgen bis 12 Uhr.", True, "Sie erhalten"),
+    ("concrete_promise", "ru", "Менеджер перезвонит вам сегодня.", True, "перезвонит"),
     ("concrete_promise", "en", "We will look into it as soon as possible.", False, "as soon as possible"),
     ("concrete_promise", "ru", "Мы рассмотрим ваш вопрос в ближайшее время.", False, "в ближайшее время"),
     ("remedy", "en", "We will refund the dress or replace it, whichever you prefer.", True, "refund"),

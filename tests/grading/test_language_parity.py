@@ -113,12 +113,24 @@ def test_lemma_collisions_do_not_fire():
 
 # What the company will do, has done or found out: the tense is the meaning, so a lemma must not erase it.
 TENSE_AND_PERSON = [
-    # Bulgarian "ще" is every future; only the first person commits the company
+    # Bulgarian "ще" is every future; the company commits in the first person, in what the customer will get and
+    # in what its staff will do, not in what things or other people will do
     ("promise", "commitment", "bg", "Ще ви изпратим нов чифт утре.", True),
     ("promise", "commitment", "bg", "Ще се обадя днес.", True),
     ("promise", "commitment", "bg", "Удобните филтри ще ви помогнат да изберете чифт.", False),
     ("promise", "commitment", "bg", "Ще им помогнат в магазина.", False),
-    ("promise", "commitment", "bg", "Ще получите съобщение.", False),
+    ("promise", "commitment", "bg", "Ще получите съобщение до края на деня.", True),
+    ("promise", "commitment", "bg", "Управителят ще ви се обади днес.", True),
+    # the same next step said from the customer's side or by a colleague, in every language
+    ("promise", "commitment", "en", "You'll receive a full refund by Friday.", True),
+    ("promise", "commitment", "en", "Our store manager will call you today.", True),
+    ("promise", "commitment", "en", "The filters will help you choose a pair.", False),
+    ("promise", "commitment", "de", "Sie erhalten die volle Erstattung bis Freitag.", True),
+    ("promise", "commitment", "de", "Unsere Filialleiterin ruft Sie heute noch an.", True),
+    ("promise", "commitment", "de", "Die Filter helfen Ihnen, ein Paar zu wählen.", False),
+    ("promise", "commitment", "ru", "Вы получите полный возврат до пятницы.", True),
+    ("promise", "commitment", "ru", "Управляющая магазином позвонит вам сегодня.", True),
+    ("promise", "commitment", "ru", "Фильтры помогут вам выбрать пару.", False),
     # German: the verb before "wir" after an adverb; "wurden" (were) is not "werden" (will)
     ("promise", "commitment", "de", "Dann regeln wir das über die Garantie.", True),
     ("promise", "commitment", "de", "Wir wurden darüber nicht informiert.", False),
