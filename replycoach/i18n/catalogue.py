@@ -2,8 +2,8 @@
 
 Collects every message the interface can show (each ``_()``, ``ngettext()`` and ``N_()`` call in the code,
 found in its syntax tree, plus the texts that come from the domain as data: principle titles and
-descriptions, handling labels, the lexicons' evidence labels), then updates each language's ``.po`` file: new messages are added untranslated
-for a translator to fill in, messages no longer used are dropped. ``tests/ui/test_translations.py`` fails
+descriptions, handling labels, the lexicons' evidence labels), then updates each language's ``.po`` file: new
+messages are added untranslated for a translator to fill in, messages no longer used are dropped. ``tests/ui/test_translations.py`` fails
 while any message lacks a translation.
 """
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 
 import yaml
 
@@ -44,17 +43,13 @@ GRADER_LABELS: tuple[str, ...] = (
 )
 
 
-def _lexicon_dir() -> Path:
-    from grading.features.lexicon import LEXICON_DIR
-
-    return LEXICON_DIR
-
-
 @cache
 def lexicon_labels() -> tuple[str, ...]:
     """Every lexicon group's label, in file order (the texts the lexicons' evidence spans carry)."""
+    from grading.features.lexicon import LEXICON_DIR  # the grader's data, read only when a label is asked for
+
     labels: list[str] = []
-    for path in sorted(_lexicon_dir().glob("*.yaml")):
+    for path in sorted(LEXICON_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text("utf-8")) or {}
         groups = data.get("groups") if isinstance(data, dict) else None
         for group in (groups or {}).values():
@@ -74,19 +69,27 @@ def _templates() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(out)
 
 
+def _message_of(label: str) -> tuple[str, dict[str, str]] | None:
+    """The catalogue's message for ``label`` and the values to fill into it, or None for a label the grader does
+    not write."""
+    if label in lexicon_labels() or label in GRADER_LABELS:
+        return label, {}
+    for template, pattern in _templates():
+        match = pattern.fullmatch(label)
+        if match is not None:
+            return template, match.groupdict()
+    return None
+
+
 def known_label(label: str) -> bool:
     """Whether ``label`` is one the grader writes (so a catalogue can translate it)."""
-    if label in lexicon_labels() or label in GRADER_LABELS:
-        return True
-    return any(pattern.fullmatch(label) for _, pattern in _templates())
+    return _message_of(label) is not None
 
 
 def translate_label(label: str, language: str | None) -> str:
     """``label`` in ``language``; a label the grader does not write (the LLM judge's reason) as it is."""
-    if label in lexicon_labels() or label in GRADER_LABELS:
-        return translate(language, label)
-    for template, pattern in _templates():
-        match = pattern.fullmatch(label)
-        if match is not None:
-            return translate(language, template).format(fact=match["fact"])
-    return label
+    message = _message_of(label)
+    if message is None:
+        return label
+    template, values = message
+    return translate(language, template).format(**values) if values else translate(language, template)
