@@ -42,8 +42,10 @@ class NoScriptGrader:
             tips.append(f'Drop the stock phrase "{ctx.reply[stock[0].start : stock[0].end]}" and talk like a person.')
 
         if ctx.case.facts:
+            # the fact as the case describes it, in the case's language: a trainee reads what was addressed, not an id
+            described = {f.id: f.description for f in ctx.case.facts}
             for fid, ms in ctx.fact_matches().items():
-                spans += evidence(ms[:1], f"addresses: {fid}")
+                spans += evidence(ms[:1], f"addresses: {described[fid]}")
             missing = missing_facts(ctx)
             coverage = 1.0 - len(missing) / len(ctx.case.facts)
             rule *= 0.5 + 0.5 * coverage

@@ -23,7 +23,7 @@ import yaml
 from replycoach.i18n import N_, translate
 
 #: Labels the graders write themselves (``Evidence(..., label)`` outside the lexicons), ``{fact}`` where a
-#: key fact's id is filled in (it stays as the case wrote it).
+#: key fact is filled in (its description, or the id of a cue's match: either stays as the case wrote it).
 GRADER_LABELS: tuple[str, ...] = (
     N_("this sentence costs it most"),
     N_("this sentence earns it most"),

@@ -52,7 +52,7 @@ def test_every_evidence_label_of_the_grader_is_known_and_translated(engine, case
 
 def test_a_key_facts_label_is_translated_around_the_fact_it_names():
     assert translate_label("key fact: hole-at-seam", "de") == "wichtige Tatsache: hole-at-seam"
-    assert translate_label("addresses: delivery-date", "bg") == "засяга: delivery-date"
+    assert translate_label("addresses: Дупката в роклята", "bg") == "засяга: Дупката в роклята"
     assert translate_label("offers a remedy", "ru") == "предлагает решение"
     assert translate_label("The judge's own reason, in its words.", "de") == "The judge's own reason, in its words."
 
