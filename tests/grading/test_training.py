@@ -79,22 +79,51 @@ def test_label_ceiling_follows_the_coachs_own_labels_by_the_cases_weights():
     assert ev.label_ceiling(rows, range(5)) == pytest.approx(1.0)  # without b, out of order above
 
 
+def _cap_rows(overalls, labels=None) -> list[Example]:
+    """Rows where every severe fault applies and weighs, with the coach's overall (and labels, if any)."""
+    rows = []
+    for i, overall in enumerate(overalls):
+        ex = example("external", f"e{i}", "a", float(overall), labels[i] if labels else {})
+        ex.applicable = {p: True for p in ("no_blame", "handling", "no_script", "concise")}
+        ex.weights = {p: 1.0 for p in ex.applicable}
+        rows.append(ex)
+    return rows
+
+
 def test_caps_only_where_the_head_is_confident_enough():
     rng = np.random.default_rng(3)
     n = 200
-    labels = rng.integers(0, 2, n)  # no_blame: 0 = blames
+    blames = rng.integers(0, 2, n).astype(bool)
+    # the coach holds a blaming reply at or under the rubric's 29; the others anywhere from 30 up
+    overall = np.where(blames, rng.uniform(0, 29, n), rng.uniform(30, 100, n))
     # the head separates well at the bottom: every row under 0.1 is a real fault, above it a coin toss
-    probs = np.where(labels == 0, rng.uniform(0.0, 0.6, n), rng.uniform(0.1, 1.0, n))
-    examples = [
-        example("external", f"e{i}", "a", labels={"no_blame": int(y), "handling": 1}) for i, y in enumerate(labels)
-    ]
+    probs = np.where(blames, rng.uniform(0.0, 0.6, n), rng.uniform(0.1, 1.0, n))
+    examples = _cap_rows(overall)
     oof = {p: np.full(n, 0.5) for p in ("no_blame", "handling", "no_script", "concise")}
     oof["no_blame"] = probs
     caps = {c["principle"]: c for c in choose_caps(examples, np.arange(n), oof)}
-    assert set(caps) == {"no_blame"}  # handling has no faults at all; the rest have no labels
+    assert "no_blame" in caps
+    # a head at 0.5 everywhere detects nothing: a cap at 0.5 would take every row, two thirds of them right
+    assert "no_script" not in caps
     cap = caps["no_blame"]
     below = probs <= cap["threshold"]
-    assert np.mean(labels[below] == 0) >= CAP_PRECISION and below.sum() == cap["detections"] >= 5
+    assert np.mean(overall[below] <= 29) >= CAP_PRECISION and below.sum() == cap["detections"] >= 5
+
+
+def test_a_cap_that_would_fall_on_good_replies_without_labels_is_held_back():
+    """A casebook's good exemplar names no principle (it has no problems), yet a cap that falls on it holds a
+    reply the coach gave 90 at 54: it counts against the cap's precision like any other row."""
+    n = 100
+    probs = np.linspace(0.0, 0.99, n)  # the concise head's probability, lowest first
+    # the 30 lowest are walls of text the coach labelled and graded 40; the next 20 are good long replies the
+    # coach graded 90 and labelled nothing (an exemplar); the rest are short and good
+    overall = np.r_[np.full(30, 40.0), np.full(20, 90.0), np.full(50, 85.0)]
+    labels = [{"concise": 0}] * 30 + [{}] * 20 + [{"concise": 1}] * 50
+    oof = {p: np.full(n, 0.5) for p in ("no_blame", "handling", "no_script", "concise")}
+    oof["concise"] = probs
+    cap = {c["principle"]: c for c in choose_caps(_cap_rows(overall, labels), np.arange(n), oof)}["concise"]
+    assert cap["detections"] == 31  # the walls of text and one good reply: 30 of 31 is still 0.97
+    assert cap["threshold"] < probs[31]  # and not the 20 good replies behind them
 
 
 def test_a_cue_seen_on_two_replies_cannot_swing_a_head_on_its_own():
