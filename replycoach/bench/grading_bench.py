@@ -94,6 +94,8 @@ class Evaluation:
             "external": ("external replies, leave one case out", ev.leave_one_case_out(examples, "external")),
             "devset": ("dev set, leave one case out", ev.leave_one_case_out(examples, "devset")),
             "real": ("real replies as inline complaints, 5-fold", ev.k_fold_inline(examples, "real", 5)),
+            # the coach's own good and bad replies of each case, in every language: what a new case brings
+            "exemplar": ("the casebook's exemplars, leave one case out", ev.leave_one_case_out(examples, "exemplar")),
         }
         if quick:
             self.sets = {k: (label, folds[:QUICK_CASES]) for k, (label, folds) in self.sets.items()}
@@ -134,7 +136,8 @@ def agreement_markdown(evaluation: Evaluation, pass_mark: float) -> str:
         a = ev.agreement(key)
         inside = ev.agreement(key, {i: ev.in_sample[i] for i in ev.predictions[key]})
         ceiling = evaluate_mod.label_ceiling(ev.ts.examples, sorted(ev.predictions[key]))
-        per_principle[key] = a.auc
+        if any(auc is not None for auc, *_ in a.auc.values()):  # an exemplar names faults only: no AUC there
+            per_principle[key] = a.auc
         rows.append(
             [
                 label,
@@ -200,7 +203,8 @@ def caps_markdown(model) -> str:
         for c in caps
     ]
     return (
-        "Caps in the shipped model (threshold chosen on out-of-fold rows for precision >= 0.95)\n\n"
+        "Caps in the shipped model (threshold chosen on out-of-fold rows: the coach's own overall is at or under "
+        "the cap on at least 95% of the rows it would cap)\n\n"
         + markdown_table(
             ["severe fault", "caps the overall at", "when its probability is", "held-out precision", "rows"], rows
         )
@@ -235,7 +239,7 @@ def translation_markdown(spreads_by_source: dict[str, list[float]]) -> str:
                 f"{within} of {len(spreads)}",
             ]
         )
-    return "### The same reply in exact translations (dev set translation groups)\n\n" + markdown_table(
+    return "### The same reply in exact translations\n\n" + markdown_table(
         ["graded by", "groups", "mean gap to the original", "largest gap", f"within {WITHIN_POINTS:g} points"], rows
     )
 
@@ -260,10 +264,33 @@ def parity_markdown(ev: Evaluation, devset: Path) -> str:
         shipped[rid] = grade.score
     return translation_markdown(
         {
-            "out-of-fold (leave one case out)": translation_spreads(oof, rows),
-            "the shipped engine": translation_spreads(shipped, rows),
+            "dev set groups, out-of-fold (leave one case out)": translation_spreads(oof, rows),
+            "dev set groups, the shipped engine": translation_spreads(shipped, rows),
+            "the casebook's exemplars, out-of-fold (leave one case out)": exemplar_translation_spreads(
+                ev.ts.examples, ev.predictions.get("exemplar", {})
+            ),
         }
     )
+
+
+def exemplar_translation_spreads(examples, predictions: dict[int, dict]) -> list[float]:
+    """Per exemplar of the casebook written in English and translated: the largest distance of a translation's
+    grade from the English one's. Only exemplars whose coach gave every translation the same score count (a
+    translation graded otherwise is not expected to grade alike)."""
+    groups: dict[str, dict[str, int]] = defaultdict(dict)
+    for i in predictions:
+        ex = examples[i]
+        if ex.casebook_key is not None and ex.decision is None:
+            groups[ex.casebook_key][ex.row.language] = i
+    spreads = []
+    for members in groups.values():
+        if "en" not in members or len(members) < 2:
+            continue
+        if len({examples[i].row.overall for i in members.values()}) > 1:
+            continue
+        english = predictions[members["en"]]["overall"]
+        spreads.append(max(abs(predictions[i]["overall"] - english) for i in members.values()))
+    return spreads
 
 
 def case_view_case(ev: Evaluation, row):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from bench_support import devset_row, write_jsonl
 
-from replycoach.bench.grading_bench import translation_markdown, translation_spreads
+from replycoach.bench.grading_bench import exemplar_translation_spreads, translation_markdown, translation_spreads
 from replycoach.cli import main
 from replycoach.cli.bench import discover_suites, load_suite
 from replycoach.config import PROJECT_ROOT, get_settings
@@ -48,6 +49,7 @@ def test_quick_bench_measures_agreement_out_of_fold(tiny_devset, tmp_path):
     assert (
         "| external replies, leave one case out |" in text and "| real replies as inline complaints, 5-fold |" in text
     )
+    assert "| the casebook's exemplars, leave one case out |" in text
     assert "Per principle: ROC AUC out-of-fold" in text and "Caps in the shipped model" in text
 
 
@@ -95,6 +97,29 @@ def test_translation_gap_is_the_largest_distance_from_the_original():
     assert sorted(spreads) == [4, 12]
     md = translation_markdown({"the shipped engine": spreads})
     assert "| the shipped engine | 2 | 8.0 | 12.0 | 1 of 2 |" in md
+
+
+def test_an_exemplars_translations_are_compared_with_its_english_when_the_coach_scored_them_alike():
+    from grading.model.data import LabelledReply
+    from grading.model.train import Example
+
+    def exemplar(key: str, lang: str, score: float, decision: float | None = None) -> Example:
+        row = LabelledReply("exemplar", f"{key}:{lang}", "case", lang, "reply", score, {})
+        return Example(row, np.zeros(3), np.zeros(3, np.float32), {}, {}, None, key, decision)
+
+    examples = [
+        exemplar("case:good0", "en", 90.0),
+        exemplar("case:good0", "de", 90.0),
+        exemplar("case:good0", "ru", 90.0),
+        exemplar("case:good1", "en", 80.0),
+        exemplar("case:good1", "de", 60.0),  # the coach graded this translation otherwise: not expected alike
+        exemplar("case:bad0", "de", 10.0),  # no English original: nothing to compare with
+        exemplar("case:bad0", "ru", 10.0),
+        exemplar("case:bad1", "en", 0.0, decision=1.0),  # "don't reply": graded on the decision, left out
+        exemplar("case:bad1", "de", 0.0, decision=0.0),
+    ]
+    predictions = {i: {"overall": grade} for i, grade in enumerate([85.0, 70.0, 91.0, 80.0, 50.0, 5.0, 20.0, 100, 0])}
+    assert exemplar_translation_spreads(examples, predictions) == [15.0]
 
 
 def test_a_run_of_some_parts_keeps_the_sections_other_parts(tmp_path):
