@@ -18,8 +18,6 @@ from __future__ import annotations
 import re
 from functools import cache
 
-import yaml
-
 from replycoach.i18n import N_, translate
 
 #: Labels the graders write themselves (``Evidence(..., label)`` outside the lexicons), ``{fact}`` where a
@@ -45,18 +43,13 @@ GRADER_LABELS: tuple[str, ...] = (
 
 @cache
 def lexicon_labels() -> tuple[str, ...]:
-    """Every lexicon group's label, in file order (the texts the lexicons' evidence spans carry)."""
-    from grading.features.lexicon import LEXICON_DIR  # the grader's data, read only when a label is asked for
+    """Every lexicon group's label, in file order: the texts the lexicons' evidence spans carry, read through the
+    grader's own loader (a data file without groups, such as the prototypes, has none)."""
+    # the grader's data, loaded only when a label is asked for
+    from grading.features.lexicon import LEXICON_DIR, load_lexicon
 
-    labels: list[str] = []
-    for path in sorted(LEXICON_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
-        groups = data.get("groups") if isinstance(data, dict) else None
-        for group in (groups or {}).values():
-            label = group.get("label") if isinstance(group, dict) else None
-            if isinstance(label, str) and label not in labels:
-                labels.append(label)
-    return tuple(labels)
+    labels = (g.label for path in sorted(LEXICON_DIR.glob("*.yaml")) for g in load_lexicon(path.stem).groups)
+    return tuple(dict.fromkeys(labels))
 
 
 @cache
